@@ -1,0 +1,144 @@
+"""asset2airflow: Dagster-style software-defined assets, compiled into native Airflow 3 DAGs.
+
+Write assets with the names you know from Dagster (``from asset2airflow import asset, ...``),
+test them in-process with ``materialize()``, and drop the module into Airflow's dags folder.
+"""
+
+from asset2airflow.definitions.assets import AssetsDefinition
+from asset2airflow.definitions.checks import AssetChecksDefinition, asset_check
+from asset2airflow.definitions.config import Config, EnvVar, RunConfig
+from asset2airflow.definitions.context import (
+    AssetCheckExecutionContext,
+    AssetExecutionContext,
+    InitResourceContext,
+    OpExecutionContext,
+    build_asset_context,
+)
+from asset2airflow.definitions.decorators import asset, multi_asset
+from asset2airflow.definitions.io_manager import (
+    ConfigurableIOManager,
+    InputContext,
+    IOManager,
+    OutputContext,
+    build_input_context,
+    build_output_context,
+)
+from asset2airflow.definitions.keys import AssetCheckKey, AssetKey
+from asset2airflow.definitions.metadata import (
+    MetadataValue,
+    TableColumn,
+    TableRecord,
+    TableSchema,
+)
+from asset2airflow.definitions.partitions import PartitionsDefinition, StaticPartitionsDefinition
+from asset2airflow.definitions.policy import AutomationCondition, Backoff, RetryPolicy
+from asset2airflow.definitions.resources import ConfigurableResource
+from asset2airflow.definitions.results import (
+    AssetCheckEvaluation,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetMaterialization,
+    MaterializeResult,
+    Output,
+)
+from asset2airflow.definitions.specs import AssetCheckSpec, AssetDep, AssetIn, AssetOut, AssetSpec
+from asset2airflow.errors import (
+    Asset2AirflowError,
+    BlockingCheckFailedError,
+    ConfigError,
+    CycleError,
+    DefinitionError,
+    DuplicateKeyError,
+    EnvVarNotSetError,
+    ExecutionError,
+    InvalidNameError,
+    IOManagerError,
+    MissingResourceError,
+    MissingUpstreamValueError,
+    OutputMismatchError,
+    PartitionError,
+    SelectionError,
+    UnknownCheckTargetError,
+    UnknownUpstreamError,
+    UserCodeError,
+)
+from asset2airflow.execution.result import ExecutionResult
+from asset2airflow.execution.runner import materialize, materialize_to_memory
+from asset2airflow.graph.definitions import Definitions
+from asset2airflow.io import (
+    FilesystemIOManager,
+    InMemoryIOManager,
+    ParquetIOManager,
+    SQLTableIOManager,
+)
+
+__all__ = [
+    "Asset2AirflowError",
+    "AssetCheckEvaluation",
+    "AssetCheckExecutionContext",
+    "AssetCheckKey",
+    "AssetCheckResult",
+    "AssetCheckSeverity",
+    "AssetCheckSpec",
+    "AssetChecksDefinition",
+    "AssetDep",
+    "AssetExecutionContext",
+    "AssetIn",
+    "AssetKey",
+    "AssetMaterialization",
+    "AssetOut",
+    "AssetSpec",
+    "AssetsDefinition",
+    "AutomationCondition",
+    "Backoff",
+    "BlockingCheckFailedError",
+    "Config",
+    "ConfigError",
+    "ConfigurableIOManager",
+    "ConfigurableResource",
+    "CycleError",
+    "DefinitionError",
+    "Definitions",
+    "DuplicateKeyError",
+    "EnvVar",
+    "EnvVarNotSetError",
+    "ExecutionError",
+    "ExecutionResult",
+    "FilesystemIOManager",
+    "IOManager",
+    "IOManagerError",
+    "InMemoryIOManager",
+    "InitResourceContext",
+    "InputContext",
+    "InvalidNameError",
+    "MaterializeResult",
+    "MetadataValue",
+    "MissingResourceError",
+    "MissingUpstreamValueError",
+    "OpExecutionContext",
+    "Output",
+    "OutputContext",
+    "OutputMismatchError",
+    "ParquetIOManager",
+    "PartitionError",
+    "PartitionsDefinition",
+    "RetryPolicy",
+    "RunConfig",
+    "SQLTableIOManager",
+    "SelectionError",
+    "StaticPartitionsDefinition",
+    "TableColumn",
+    "TableRecord",
+    "TableSchema",
+    "UnknownCheckTargetError",
+    "UnknownUpstreamError",
+    "UserCodeError",
+    "asset",
+    "asset_check",
+    "build_asset_context",
+    "build_input_context",
+    "build_output_context",
+    "materialize",
+    "materialize_to_memory",
+    "multi_asset",
+]

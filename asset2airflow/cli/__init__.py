@@ -1,0 +1,1 @@
+"""The ``asset2airflow`` command."""

@@ -1,0 +1,117 @@
+"""``asset2airflow`` command line: list, validate and materialize a code location."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from asset2airflow.errors import Asset2AirflowError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="asset2airflow",
+        description="Work with asset definitions: list them, validate them, materialize them.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    listing = sub.add_parser("list", help="list assets, groups, checks and dependencies")
+    listing.add_argument("location", help="a .py file or a dotted module name")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    validate = sub.add_parser("validate", help="load the definitions and report every error")
+    validate.add_argument("location")
+    run = sub.add_parser("materialize", help="materialize assets in this process")
+    run.add_argument("location")
+    run.add_argument(
+        "--select",
+        action="append",
+        default=[],
+        help="asset key (e.g. sales/raw_sales); repeat or separate with commas (default: all)",
+    )
+    run.add_argument("--config", help="run config as JSON, or @path/to/config.json")
+    run.add_argument("--partition", help="partition key to materialize")
+    return parser
+
+
+def _load(location: str) -> Any:
+    from asset2airflow.loading import load_definitions
+
+    return load_definitions(location)
+
+
+def _run_config(raw: str | None) -> dict[str, Any] | None:
+    if raw is None:
+        return None
+    text = Path(raw[1:]).read_text() if raw.startswith("@") else raw
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise Asset2AirflowError(f"--config is not valid JSON: {exc}") from exc
+    if not isinstance(value, dict):
+        raise Asset2AirflowError('--config must be a JSON object like {"ops": {...}}')
+    return value
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from asset2airflow.cli.listing import describe, format_text
+
+    description = describe(_load(args.location))
+    print(json.dumps(description, indent=2) if args.json else format_text(description))
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    defs = _load(args.location)
+    graph = defs.asset_graph
+    print(f"ok: {len(graph.all_keys)} assets, {len(graph.checks)} checks in {args.location}")
+    return 0
+
+
+def _cmd_materialize(args: argparse.Namespace) -> int:
+    from asset2airflow.cli.progress import ProgressDisplay
+    from asset2airflow.execution.plan import build_plan
+    from asset2airflow.execution.runner import execute_definitions
+    from asset2airflow.graph.selection import resolve_selection
+
+    defs = _load(args.location)
+    selected = [s.strip() for item in args.select for s in item.split(",") if s.strip()]
+    selection = selected or None
+    plan = build_plan(defs.asset_graph, *resolve_selection(defs.asset_graph, selection))
+    display = ProgressDisplay(plan)
+    result = execute_definitions(
+        defs,
+        selection=selection,
+        run_config=_run_config(args.config),
+        partition_key=args.partition,
+        raise_on_error=False,
+        listener=display.on_event,
+        keep_values=False,
+    )
+    for error in result.errors:
+        print(f"error: {error}", file=sys.stderr)
+    stored = len(result.get_asset_materialization_events())
+    verdict = "succeeded" if result.success else "FAILED"
+    print(
+        f"run {result.run_id} {verdict}: {stored} assets materialized, "
+        f"{len(result.skipped_steps)} skipped"
+    )
+    return 0 if result.success else 1
+
+
+_COMMANDS = {"list": _cmd_list, "validate": _cmd_validate, "materialize": _cmd_materialize}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args)
+    except Asset2AirflowError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The authoring layer: decorators and value objects users write (no Airflow imports)."""

@@ -1,0 +1,156 @@
+"""The ``context`` object user code receives, and ``build_asset_context`` for unit tests."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from asset2airflow.definitions.io_manager import _Resources
+from asset2airflow.definitions.keys import AssetKey
+from asset2airflow.definitions.metadata import MetadataValue, normalize_metadata
+from asset2airflow.errors import PartitionError
+
+
+class AssetExecutionContext:
+    """Passed to an asset whose first parameter is ``context``.
+
+    Gives the run's resources, partition, config and logger (in Airflow, the logger writes to the
+    task log), and collects output metadata via ``add_output_metadata``.
+    """
+
+    __slots__ = (
+        "_output_keys",
+        "_output_metadata",
+        "_partition_key",
+        "_selected",
+        "log",
+        "node_name",
+        "op_config",
+        "resources",
+        "retry_number",
+        "run_id",
+    )
+
+    def __init__(
+        self,
+        *,
+        node_name: str,
+        output_keys: Mapping[str, AssetKey],
+        selected_asset_keys: Sequence[AssetKey] | None = None,
+        resources: Mapping[str, Any] | None = None,
+        partition_key: str | None = None,
+        op_config: Any = None,
+        run_id: str = "local",
+        log: logging.Logger | None = None,
+        retry_number: int = 0,
+    ) -> None:
+        self.node_name = node_name
+        self._output_keys = dict(output_keys)
+        self._selected = (
+            list(selected_asset_keys)
+            if selected_asset_keys is not None
+            else list(output_keys.values())
+        )
+        self.resources = _Resources(resources or {})
+        self._partition_key = partition_key
+        self.op_config = op_config
+        self.run_id = run_id
+        self.log = log or logging.getLogger(f"asset2airflow.{node_name}")
+        self.retry_number = retry_number
+        self._output_metadata: dict[str, dict[str, MetadataValue]] = {}
+
+    def bind_to(self, node_name: str, output_keys: Mapping[str, AssetKey]) -> None:
+        """Point a test context (``build_asset_context``) at the definition it is passed to."""
+        self.node_name = node_name
+        self._output_keys = dict(output_keys)
+        self._selected = list(output_keys.values())
+
+    @property
+    def asset_key(self) -> AssetKey:
+        if len(self._output_keys) != 1:
+            raise ValueError(
+                f"{self.node_name!r} produces several assets; use "
+                "context.asset_key_for_output(name)"
+            )
+        return next(iter(self._output_keys.values()))
+
+    def asset_key_for_output(self, output_name: str = "result") -> AssetKey:
+        return self._output_keys[output_name]
+
+    @property
+    def selected_asset_keys(self) -> set[AssetKey]:
+        return set(self._selected)
+
+    @property
+    def selected_output_names(self) -> set[str]:
+        selected = set(self._selected)
+        return {name for name, key in self._output_keys.items() if key in selected}
+
+    @property
+    def has_partition_key(self) -> bool:
+        return self._partition_key is not None
+
+    @property
+    def partition_key(self) -> str:
+        if self._partition_key is None:
+            raise PartitionError(
+                f"{self.node_name!r} is not running for a partition; pass partition_key to "
+                "materialize() or give the asset a partitions_def."
+            )
+        return self._partition_key
+
+    def add_output_metadata(
+        self, metadata: Mapping[str, Any], output_name: str | None = None
+    ) -> None:
+        """Attach metadata to the materialization of an output (the only one if not named)."""
+        if output_name is None:
+            if len(self._output_keys) != 1:
+                raise ValueError(
+                    f"{self.node_name!r} has several outputs; pass output_name to "
+                    "add_output_metadata"
+                )
+            output_name = next(iter(self._output_keys))
+        self._output_metadata.setdefault(output_name, {}).update(normalize_metadata(metadata))
+
+    def output_metadata(self, output_name: str) -> dict[str, MetadataValue]:
+        """Metadata added so far for ``output_name`` (read by the execution engine)."""
+        return self._output_metadata.get(output_name, {})
+
+
+OpExecutionContext = AssetExecutionContext
+
+
+class AssetCheckExecutionContext(AssetExecutionContext):
+    """Passed to an ``@asset_check`` function whose first parameter is ``context``."""
+
+    __slots__ = ()
+
+
+class InitResourceContext:
+    """Passed to ``setup_for_execution``/``teardown_after_execution``."""
+
+    def __init__(self, resources: Mapping[str, Any], log: logging.Logger, run_id: str) -> None:
+        self.resources = _Resources(resources)
+        self.log = log
+        self.run_id = run_id
+
+
+def build_asset_context(
+    resources: Mapping[str, Any] | None = None,
+    partition_key: str | None = None,
+    asset_config: Any = None,
+    run_id: str = "test",
+) -> AssetExecutionContext:
+    """A context for calling an asset directly in a unit test: ``my_asset(build_asset_context())``.
+
+    The asset key is filled in when the context is passed to an asset.
+    """
+    return AssetExecutionContext(
+        node_name="direct_invocation",
+        output_keys={},
+        resources=resources,
+        partition_key=partition_key,
+        op_config=asset_config,
+        run_id=run_id,
+    )

@@ -1,0 +1,196 @@
+"""The local runner: ``materialize()`` and ``materialize_to_memory()`` on the shared engine."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Set
+from dataclasses import dataclass
+from typing import Any, Union
+
+from asset2airflow.definitions.assets import AssetsDefinition
+from asset2airflow.definitions.checks import AssetChecksDefinition
+from asset2airflow.definitions.config import RunConfig, run_config_dict
+from asset2airflow.definitions.io_manager import IOManager
+from asset2airflow.definitions.keys import AssetKey
+from asset2airflow.definitions.specs import DEFAULT_IO_MANAGER_KEY, AssetSpec
+from asset2airflow.errors import BlockingCheckFailedError, PartitionError
+from asset2airflow.execution.plan import ExecutionPlan, ExecutionStep, build_plan
+from asset2airflow.execution.resources import ResourceScope
+from asset2airflow.execution.result import ExecutionResult
+from asset2airflow.execution.run_config import ParsedRunConfig
+from asset2airflow.execution.step import RunEnvironment, StepOutcome, run_step
+from asset2airflow.graph.asset_graph import AssetGraph
+from asset2airflow.graph.definitions import Definitions
+from asset2airflow.graph.selection import CoercibleToSelection, resolve_selection
+from asset2airflow.io import InMemoryIOManager
+
+AssetsArg = Iterable[Union[AssetsDefinition, AssetSpec, AssetChecksDefinition]]
+RunConfigArg = Union[RunConfig, Mapping[str, Any], None]
+
+
+@dataclass(frozen=True)
+class RunEvent:
+    """Progress of a run, for live displays: ``kind`` is started, finished or skipped."""
+
+    kind: str
+    step: ExecutionStep
+    outcome: StepOutcome | None = None
+
+
+RunListener = Callable[[RunEvent], None]
+
+
+def _check_partition(graph: AssetGraph, keys: Set[AssetKey], partition_key: str | None) -> None:
+    partitioned = sorted(k for k in keys if graph.spec(k).partitions_def is not None)
+    names = [k.to_user_string() for k in partitioned]
+    if partition_key is None:
+        if partitioned:
+            raise PartitionError(
+                f"assets {names} are partitioned; pass partition_key= to choose which partition "
+                "to materialize"
+            )
+        return
+    if not partitioned:
+        raise PartitionError(
+            f"partition_key {partition_key!r} was given, but none of the selected assets is "
+            "partitioned; drop partition_key or give the assets a partitions_def"
+        )
+    for key in partitioned:
+        partitions_def = graph.spec(key).partitions_def
+        assert partitions_def is not None
+        partitions_def.validate_key(partition_key, f"asset {key.to_user_string()!r}")
+
+
+def _node_names(plan: ExecutionPlan) -> list[str]:
+    names = []
+    for step in plan.steps:
+        if step.assets_def is not None:
+            names.append(step.assets_def.node_name)
+        names.extend(c.definition.node_name for c in step.checks if not c.in_asset)
+    return names
+
+
+def execute_definitions(
+    defs: Definitions,
+    *,
+    selection: CoercibleToSelection = None,
+    run_config: RunConfigArg = None,
+    partition_key: str | None = None,
+    raise_on_error: bool = True,
+    run_id: str | None = None,
+    listener: RunListener | None = None,
+    keep_values: bool = True,
+) -> ExecutionResult:
+    """Run the selected assets and checks of ``defs`` in this process, in dependency order.
+
+    A step whose inputs failed, were skipped, or are held back by a failed blocking check is
+    skipped. With ``raise_on_error`` the first failure is raised (resources are still torn down).
+    """
+    graph = defs.asset_graph
+    asset_keys, check_keys = resolve_selection(graph, selection)
+    plan = build_plan(graph, asset_keys, check_keys)
+    _check_partition(graph, asset_keys, partition_key)
+    parsed = ParsedRunConfig(run_config_dict(run_config), _node_names(plan))
+    run_id = run_id or str(uuid.uuid4())
+    outcomes: list[StepOutcome] = []
+    skipped: list[str] = []
+    unavailable: set[AssetKey] = set()
+    notify = listener or (lambda event: None)
+    with ResourceScope(defs.resources, run_id, parsed.resource_config) as scope:
+        env = RunEnvironment(graph, scope, parsed, partition_key, run_id, keep_values)
+        for step in plan.steps:
+            if any(key in unavailable for key in step.reads):
+                skipped.append(step.name)
+                unavailable.update(step.asset_keys)
+                notify(RunEvent("skipped", step))
+                continue
+            notify(RunEvent("started", step))
+            outcome = run_step(env, step)
+            outcomes.append(outcome)
+            notify(RunEvent("finished", step, outcome))
+            produced = {m.asset_key for m in outcome.materializations}
+            unavailable.update(set(step.asset_keys) - produced)
+            unavailable.update(outcome.blocked_keys)
+            if raise_on_error and outcome.error is not None:
+                raise outcome.error
+            if raise_on_error and outcome.blocked_keys:
+                raise BlockingCheckFailedError(_blocking_message(outcome, graph))
+    return ExecutionResult(run_id, outcomes, skipped)
+
+
+def _blocking_message(outcome: StepOutcome, graph: AssetGraph) -> str:
+    failed = [
+        f"{e.asset_key.to_user_string()}:{e.check_name}"
+        for e in outcome.check_evaluations
+        if e.blocks_downstream
+    ]
+    downstream = sorted(
+        k.to_user_string()
+        for k in graph.downstream_closure(sorted(outcome.blocked_keys))
+        if k not in outcome.blocked_keys
+    )
+    held = f"; downstream assets not run: {downstream}" if downstream else ""
+    return f"blocking check failed: {failed}{held}. Fix the data or the check, then re-run."
+
+
+def _split(
+    assets: AssetsArg,
+) -> tuple[list[AssetsDefinition | AssetSpec], list[AssetChecksDefinition]]:
+    checks = [a for a in assets if isinstance(a, AssetChecksDefinition)]
+    others = [a for a in assets if not isinstance(a, AssetChecksDefinition)]
+    return others, checks
+
+
+def materialize(
+    assets: AssetsArg,
+    resources: Mapping[str, Any] | None = None,
+    run_config: RunConfigArg = None,
+    partition_key: str | None = None,
+    selection: CoercibleToSelection = None,
+    raise_on_error: bool = True,
+    *,
+    run_id: str | None = None,
+) -> ExecutionResult:
+    """Materialize assets (and run their checks) in this process, as Dagster's ``materialize``.
+
+    ``assets`` may include ``AssetSpec``s for external upstreams and ``@asset_check``s. Unselected
+    upstream values are loaded through their IO managers.
+    """
+    assets = list(assets)
+    asset_defs, checks = _split(assets)
+    defs = Definitions(assets=asset_defs, asset_checks=checks, resources=resources)
+    return execute_definitions(
+        defs,
+        selection=selection,
+        run_config=run_config,
+        partition_key=partition_key,
+        raise_on_error=raise_on_error,
+        run_id=run_id,
+    )
+
+
+def materialize_to_memory(
+    assets: AssetsArg,
+    resources: Mapping[str, Any] | None = None,
+    run_config: RunConfigArg = None,
+    partition_key: str | None = None,
+    selection: CoercibleToSelection = None,
+    raise_on_error: bool = True,
+    *,
+    run_id: str | None = None,
+) -> ExecutionResult:
+    """Like ``materialize`` but every IO manager is replaced by an in-memory one."""
+    assets = list(assets)
+    memory = InMemoryIOManager()
+    replaced = {
+        key: (memory if isinstance(value, IOManager) else value)
+        for key, value in (resources or {}).items()
+    }
+    io_keys = {DEFAULT_IO_MANAGER_KEY}
+    for a in assets:
+        if isinstance(a, AssetsDefinition):
+            io_keys.update(a.io_manager_keys.values())
+    replaced.update({key: memory for key in io_keys})
+    return materialize(
+        assets, replaced, run_config, partition_key, selection, raise_on_error, run_id=run_id
+    )

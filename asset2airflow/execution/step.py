@@ -1,0 +1,268 @@
+"""Running one execution step: load inputs through IO managers, call user code, store outputs,
+evaluate checks. The same function serves ``materialize()`` and the Airflow operator."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from asset2airflow.definitions.assets import AssetsDefinition
+from asset2airflow.definitions.checks import AssetChecksDefinition
+from asset2airflow.definitions.context import AssetCheckExecutionContext, AssetExecutionContext
+from asset2airflow.definitions.io_manager import InputContext, OutputContext
+from asset2airflow.definitions.keys import AssetKey
+from asset2airflow.definitions.metadata import MetadataValue
+from asset2airflow.definitions.results import AssetCheckEvaluation, AssetMaterialization
+from asset2airflow.errors import Asset2AirflowError, MissingUpstreamValueError, UserCodeError
+from asset2airflow.execution.checks import (
+    errored_evaluation,
+    evaluate_check_results,
+    run_check_definition,
+)
+from asset2airflow.execution.outputs import normalize_outputs
+from asset2airflow.execution.plan import ExecutionStep
+from asset2airflow.execution.resources import ResourceScope
+from asset2airflow.execution.run_config import ParsedRunConfig
+from asset2airflow.graph.asset_graph import AssetGraph
+from asset2airflow.graph.validation import input_manager_key
+
+
+@dataclass
+class RunEnvironment:
+    """What every step of one run shares."""
+
+    graph: AssetGraph
+    resources: ResourceScope
+    run_config: ParsedRunConfig
+    partition_key: str | None = None
+    run_id: str = "local"
+    keep_values: bool = True
+
+
+@dataclass
+class StepOutcome:
+    """What a step did. ``error`` is set when it failed; ``blocked_keys`` hold assets whose
+    blocking checks failed (nothing downstream of them may run)."""
+
+    step: ExecutionStep
+    materializations: list[AssetMaterialization] = field(default_factory=list)
+    check_evaluations: list[AssetCheckEvaluation] = field(default_factory=list)
+    values: dict[str, Any] = field(default_factory=dict)
+    error: Asset2AirflowError | None = None
+    blocked_keys: set[AssetKey] = field(default_factory=set)
+    duration: float = 0.0
+
+    @property
+    def success(self) -> bool:
+        return self.error is None and not self.blocked_keys
+
+
+_LOGGERS: dict[str, logging.Logger] = {}
+
+
+def node_logger(node_name: str) -> logging.Logger:
+    logger = _LOGGERS.get(node_name)
+    if logger is None:
+        logger = _LOGGERS[node_name] = logging.getLogger(f"asset2airflow.{node_name}")
+    return logger
+
+
+def partition_for(env: RunEnvironment, key: AssetKey) -> str | None:
+    """The run's partition applies to partitioned assets only."""
+    if env.partition_key is None:
+        return None
+    return env.partition_key if env.graph.spec(key).partitions_def is not None else None
+
+
+def output_context(
+    env: RunEnvironment, key: AssetKey, resources: Mapping[str, Any], log: logging.Logger
+) -> OutputContext:
+    assets_def = env.graph.get(key)
+    return OutputContext(
+        asset_key=key,
+        name=assets_def.output_name_for(key),
+        partition_key=partition_for(env, key),
+        definition_metadata=assets_def.spec_for(key).metadata,
+        resources=resources,
+        log=log,
+        step_key=assets_def.node_name,
+    )
+
+
+def load_inputs(
+    env: RunEnvironment,
+    definition: AssetsDefinition | AssetChecksDefinition,
+    resources: Mapping[str, Any],
+    log: logging.Logger,
+    what: str,
+) -> dict[str, Any]:
+    """Each input's value, loaded by the upstream's IO manager (or the input manager)."""
+    values: dict[str, Any] = {}
+    for asset_input in definition.inputs:
+        manager_key = input_manager_key(
+            definition, asset_input.param_name, env.graph.assets_def_by_key
+        )
+        manager = env.resources.get(manager_key, what)
+        context = InputContext(
+            asset_key=asset_input.key,
+            name=asset_input.param_name,
+            upstream_output=output_context(env, asset_input.key, resources, log),
+            partition_key=partition_for(env, asset_input.key),
+            definition_metadata=asset_input.asset_in.metadata,
+            resources=resources,
+            log=log,
+        )
+        try:
+            values[asset_input.param_name] = manager.load_input(context)
+        except MissingUpstreamValueError as exc:
+            raise MissingUpstreamValueError(
+                f"{what} cannot load its input {asset_input.param_name!r}: {exc}"
+            ) from exc
+        except Asset2AirflowError:
+            raise
+        except Exception as exc:
+            raise UserCodeError(
+                f"IO manager {manager_key!r} failed to load {asset_input.key.to_user_string()!r} "
+                f"for {what}: {type(exc).__name__}: {exc}",
+                definition.node_name,
+            ) from exc
+    return values
+
+
+def call_user_code(
+    definition: AssetsDefinition | AssetChecksDefinition,
+    context: AssetExecutionContext,
+    config: Any,
+    resources: dict[str, Any],
+    inputs: dict[str, Any],
+    what: str,
+) -> Any:
+    """Call the function (retrying per its retry policy); wrap its errors naming ``what``."""
+    assert definition.compute is not None
+    policy = getattr(definition, "retry_policy", None)
+    attempts = 1 + (policy.max_retries if policy else 0)
+    for attempt in range(attempts):
+        context.retry_number = attempt
+        try:
+            return definition.compute.call(context, config, resources, inputs)
+        except Asset2AirflowError:
+            raise
+        except Exception as exc:
+            if policy is not None and attempt + 1 < attempts:
+                delay = policy.delay_before_attempt(attempt + 1)
+                context.log.warning(
+                    "%s failed (%s); retry %d in %.1fs", what, exc, attempt + 1, delay
+                )
+                time.sleep(delay)
+                continue
+            raise UserCodeError(
+                f"{what} failed: {type(exc).__name__}: {exc}", definition.node_name
+            ) from exc
+    raise AssertionError("unreachable")
+
+
+def _store_output(
+    env: RunEnvironment,
+    assets_def: AssetsDefinition,
+    key: AssetKey,
+    value: Any,
+    resources: Mapping[str, Any],
+    log: logging.Logger,
+    what: str,
+) -> dict[str, MetadataValue]:
+    manager_key = assets_def.io_manager_keys[assets_def.output_name_for(key)]
+    manager = env.resources.get(manager_key, what)
+    context = output_context(env, key, resources, log)
+    try:
+        manager.handle_output(context, value)
+    except Asset2AirflowError:
+        raise
+    except Exception as exc:
+        raise UserCodeError(
+            f"IO manager {manager_key!r} failed to store {key.to_user_string()!r}: "
+            f"{type(exc).__name__}: {exc}",
+            assets_def.node_name,
+        ) from exc
+    return context.output_metadata
+
+
+def _materialize(env: RunEnvironment, step: ExecutionStep, outcome: StepOutcome) -> list[Any]:
+    """Run the step's asset function and store its outputs; returns in-asset check results."""
+    assets_def = step.assets_def
+    assert assets_def is not None and assets_def.compute is not None
+    what = f"asset {assets_def.node_name!r}"
+    log = node_logger(assets_def.node_name)
+    resources = env.resources.get_many(assets_def.required_resource_keys, what)
+    inputs = load_inputs(env, assets_def, resources, log, what)
+    selected_outputs = step.selected_output_names
+    context = AssetExecutionContext(
+        node_name=assets_def.node_name,
+        output_keys={n: s.key for n, s in assets_def.specs_by_output.items()},
+        selected_asset_keys=step.asset_keys,
+        resources=resources,
+        partition_key=env.partition_key if assets_def.partitions_def is not None else None,
+        run_id=env.run_id,
+        log=log,
+    )
+    config = env.run_config.config_for(assets_def.compute, assets_def.node_name, what)
+    returned = call_user_code(assets_def, context, config, resources, inputs, what)
+    outputs, check_results = normalize_outputs(returned, assets_def, selected_outputs)
+    for produced in outputs:
+        key = assets_def.specs_by_output[produced.output_name].key
+        metadata = dict(produced.metadata)
+        if produced.has_value:
+            metadata.update(
+                _store_output(env, assets_def, key, produced.value, resources, log, what)
+            )
+            if env.keep_values:
+                outcome.values[produced.output_name] = produced.value
+        metadata.update(context.output_metadata(produced.output_name))
+        outcome.materializations.append(
+            AssetMaterialization(key, metadata, partition_for(env, key))
+        )
+    return check_results
+
+
+def run_step(env: RunEnvironment, step: ExecutionStep) -> StepOutcome:
+    """Run one step. Errors are returned in the outcome, never raised (except interrupts)."""
+    outcome = StepOutcome(step)
+    started = time.perf_counter()
+    try:
+        in_asset_results = _materialize(env, step, outcome) if step.assets_def is not None else []
+        evaluations = evaluate_check_results(step, in_asset_results)
+        outcome.check_evaluations.extend(evaluations)
+    except Asset2AirflowError as exc:
+        outcome.error = exc
+    else:
+        for check in step.checks:
+            if isinstance(check.definition, AssetChecksDefinition):
+                try:
+                    outcome.check_evaluations.append(_run_check(env, check.definition))
+                except Asset2AirflowError as exc:
+                    outcome.check_evaluations.append(errored_evaluation(check.spec, exc))
+                    outcome.error = outcome.error or exc
+    outcome.blocked_keys = {e.asset_key for e in outcome.check_evaluations if e.blocks_downstream}
+    outcome.duration = time.perf_counter() - started
+    return outcome
+
+
+def _run_check(env: RunEnvironment, definition: AssetChecksDefinition) -> AssetCheckEvaluation:
+    what = f"asset check {definition.key.to_user_string()!r}"
+    log = node_logger(definition.node_name)
+    resources = env.resources.get_many(definition.required_resource_keys, what)
+    inputs = load_inputs(env, definition, resources, log, what)
+    context = AssetCheckExecutionContext(
+        node_name=definition.node_name,
+        output_keys={},
+        selected_asset_keys=[],
+        resources=resources,
+        partition_key=partition_for(env, definition.asset_key),
+        run_id=env.run_id,
+        log=log,
+    )
+    config = env.run_config.config_for(definition.compute, definition.node_name, what)
+    returned = call_user_code(definition, context, config, resources, inputs, what)
+    return run_check_definition(definition, returned)

@@ -1,0 +1,150 @@
+"""The resolved asset graph: which definition produces each key, edges, checks, and a stable
+topological order. Built (and validated) once per ``Definitions``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from asset2airflow.definitions.assets import AssetsDefinition, external_assets_definition
+from asset2airflow.definitions.checks import AssetChecksDefinition
+from asset2airflow.definitions.keys import AssetCheckKey, AssetKey
+from asset2airflow.definitions.specs import AssetCheckSpec, AssetSpec
+from asset2airflow.graph import validation
+
+
+@dataclass(frozen=True)
+class CheckNode:
+    """One check and where it is computed: inside its asset (``in_asset``) or on its own."""
+
+    spec: AssetCheckSpec
+    definition: AssetsDefinition | AssetChecksDefinition
+
+    @property
+    def key(self) -> AssetCheckKey:
+        return self.spec.key
+
+    @property
+    def in_asset(self) -> bool:
+        return isinstance(self.definition, AssetsDefinition)
+
+
+class AssetGraph:
+    """Keys, edges and checks of a set of definitions. Raises on any invalid definition."""
+
+    def __init__(
+        self,
+        assets: Iterable[AssetsDefinition | AssetSpec],
+        asset_checks: Iterable[AssetChecksDefinition] = (),
+        resource_keys: Iterable[str] = (),
+    ) -> None:
+        self.assets_defs: list[AssetsDefinition] = [
+            external_assets_definition(a) if isinstance(a, AssetSpec) else a for a in assets
+        ]
+        self.checks_defs: list[AssetChecksDefinition] = list(asset_checks)
+        self.assets_def_by_key = validation.index_keys(self.assets_defs)
+        self.checks: dict[AssetCheckKey, CheckNode] = validation.index_checks(
+            self.assets_defs, self.checks_defs, self.assets_def_by_key
+        )
+        validation.check_node_names(self.assets_defs, self.checks_defs)
+        validation.check_upstreams_exist(self.assets_defs, self.checks_defs, self.assets_def_by_key)
+        self.upstream: dict[AssetKey, list[AssetKey]] = {
+            key: assets_def.upstream_keys(key) for key, assets_def in self.assets_def_by_key.items()
+        }
+        validation.check_acyclic(self.upstream, self.assets_def_by_key)
+        validation.check_resources(
+            self.assets_defs, self.checks_defs, self.assets_def_by_key, set(resource_keys)
+        )
+
+    # --- lookups -----------------------------------------------------------------------------
+
+    @property
+    def all_keys(self) -> list[AssetKey]:
+        return sorted(self.assets_def_by_key)
+
+    @property
+    def materializable_keys(self) -> list[AssetKey]:
+        return [k for k in self.toposorted_keys if not self.assets_def_by_key[k].is_external]
+
+    @property
+    def external_keys(self) -> list[AssetKey]:
+        return [k for k in self.all_keys if self.assets_def_by_key[k].is_external]
+
+    def has(self, key: AssetKey) -> bool:
+        return key in self.assets_def_by_key
+
+    def get(self, key: AssetKey) -> AssetsDefinition:
+        return self.assets_def_by_key[key]
+
+    def spec(self, key: AssetKey) -> AssetSpec:
+        return self.assets_def_by_key[key].spec_for(key)
+
+    def checks_for(self, key: AssetKey) -> list[CheckNode]:
+        return [self.checks[c] for c in self._check_keys_by_asset.get(key, [])]
+
+    def io_manager_key(self, key: AssetKey) -> str:
+        assets_def = self.assets_def_by_key[key]
+        return assets_def.io_manager_keys[assets_def.output_name_for(key)]
+
+    @cached_property
+    def downstream(self) -> dict[AssetKey, list[AssetKey]]:
+        result: dict[AssetKey, list[AssetKey]] = {k: [] for k in self.assets_def_by_key}
+        for key in self.toposorted_keys:
+            for parent in self.upstream[key]:
+                result[parent].append(key)
+        return result
+
+    @cached_property
+    def _check_keys_by_asset(self) -> dict[AssetKey, list[AssetCheckKey]]:
+        result: dict[AssetKey, list[AssetCheckKey]] = {}
+        for check_key in sorted(self.checks):
+            result.setdefault(check_key.asset_key, []).append(check_key)
+        return result
+
+    # --- order -------------------------------------------------------------------------------
+
+    @cached_property
+    def toposorted_keys(self) -> list[AssetKey]:
+        """Every key after its upstreams; ties broken by key so the order is stable."""
+        return validation.toposort(self.upstream)
+
+    @cached_property
+    def toposorted_nodes(self) -> list[AssetsDefinition]:
+        """Computed definitions after the definitions they depend on."""
+        node_upstream: dict[str, list[str]] = {}
+        by_name: dict[str, AssetsDefinition] = {}
+        for assets_def in self.assets_defs:
+            if assets_def.is_external:
+                continue
+            by_name[assets_def.node_name] = assets_def
+            parents = {
+                self.assets_def_by_key[k].node_name
+                for k in assets_def.upstream_keys()
+                if not self.assets_def_by_key[k].is_external
+            }
+            parents.discard(assets_def.node_name)
+            node_upstream[assets_def.node_name] = sorted(parents)
+        return [by_name[name] for name in validation.toposort(node_upstream)]
+
+    def upstream_closure(self, keys: Sequence[AssetKey]) -> set[AssetKey]:
+        """``keys`` and everything they depend on, transitively."""
+        seen: set[AssetKey] = set()
+        stack = list(keys)
+        while stack:
+            key = stack.pop()
+            if key not in seen:
+                seen.add(key)
+                stack.extend(self.upstream[key])
+        return seen
+
+    def downstream_closure(self, keys: Sequence[AssetKey]) -> set[AssetKey]:
+        """``keys`` and everything that depends on them, transitively."""
+        seen: set[AssetKey] = set()
+        stack = list(keys)
+        while stack:
+            key = stack.pop()
+            if key not in seen:
+                seen.add(key)
+                stack.extend(self.downstream[key])
+        return seen
