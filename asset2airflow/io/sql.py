@@ -17,12 +17,33 @@ from asset2airflow.io.paths import missing_value
 from asset2airflow.io.storage_dir import default_storage_dir, known_at_parse_time, setting
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection, Engine
+    from sqlalchemy.engine import Engine
 
 
 def _table_of(key: AssetKey) -> tuple[str | None, str]:
     schema = "_".join(key.path[:-1]).replace("-", "_") or None
     return schema, key.path[-1].replace("-", "_")
+
+
+def _make_sqlite_transactional(engine: Engine, schema: str | None) -> None:
+    """pysqlite runs DDL outside transactions, so a ``replace`` could commit the DROP before the
+    INSERTs. Take transaction control (SQLAlchemy's documented recipe) and ATTACH the schema's
+    database file (``<db stem>.<schema>.db``) when each connection opens."""
+    from sqlalchemy import event
+
+    database = Path(str(engine.url.database))
+    database.parent.mkdir(parents=True, exist_ok=True)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        if schema is not None:
+            sibling = database.with_name(f"{database.stem}.{schema}.db")
+            dbapi_connection.execute("ATTACH DATABASE ? AS ?", (str(sibling), schema))
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
 
 
 class SQLTableIOManager(ConfigurableIOManager):
@@ -35,28 +56,13 @@ class SQLTableIOManager(ConfigurableIOManager):
             setting(self, "url") or f"sqlite:///{default_storage_dir().absolute()}/asset2airflow.db"
         )
 
-    def _engine(self) -> Engine:
+    def _engine(self, schema: str | None) -> Engine:
         from sqlalchemy import create_engine
 
-        url = self._url()
-        if url.startswith("sqlite:///"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        return create_engine(url)
-
-    def _attach_schema(self, conn: Connection, schema: str | None) -> None:
-        """On SQLite, make ``schema`` exist by attaching ``<db stem>.<schema>.db``."""
-        if schema is None or conn.dialect.name != "sqlite":
-            return
-        from sqlalchemy import text
-
-        attached = {row[1] for row in conn.exec_driver_sql("PRAGMA database_list")}
-        if schema in attached:
-            return
-        main = Path(str(conn.engine.url.database))
-        sibling = main.with_name(f"{main.stem}.{schema}.db")
-        conn.execute(
-            text("ATTACH DATABASE :path AS :name").bindparams(path=str(sibling), name=schema)
-        )
+        engine = create_engine(self._url())
+        if engine.dialect.name == "sqlite":
+            _make_sqlite_transactional(engine, schema)
+        return engine
 
     def handle_output(self, context: OutputContext, obj: Any) -> None:
         import pandas as pd
@@ -69,10 +75,9 @@ class SQLTableIOManager(ConfigurableIOManager):
                 f"{type(obj).__name__}; return a pandas DataFrame or use another IO manager."
             )
         schema, table = _table_of(key)
-        engine = self._engine()
+        engine = self._engine(schema)
         try:
             with engine.begin() as conn:
-                self._attach_schema(conn, schema)
                 if context.has_partition_key:
                     column = self._partition_column(context)
                     frame = obj.assign(**{column: context.partition_key})
@@ -108,10 +113,9 @@ class SQLTableIOManager(ConfigurableIOManager):
         key = context.asset_key
         schema, table = _table_of(key)
         partition = context.partition_key if context.has_partition_key else None
-        engine = self._engine()
+        engine = self._engine(schema)
         try:
             with engine.connect() as conn:
-                self._attach_schema(conn, schema)
                 if not engine.dialect.has_table(conn, table, schema=schema):
                     raise missing_value(key, partition, f"table {schema or ''}.{table}")
                 qualified = f'"{schema}"."{table}"' if schema else f'"{table}"'
@@ -130,10 +134,11 @@ class SQLTableIOManager(ConfigurableIOManager):
     def storage_uri(self, asset_key: AssetKey) -> str | None:
         if not known_at_parse_time(self, "url"):
             return None
-        from urllib.parse import urlsplit, urlunsplit
+        from sqlalchemy.engine import URL, make_url
 
-        parts = urlsplit(self._url())
-        netloc = parts.netloc.rsplit("@", 1)[-1]  # never expose credentials
+        # Credentials never leave the URL: the URI is shown in Airflow's UI.
+        url = make_url(self._url())
+        public = URL.create(url.drivername, host=url.host, port=url.port, database=url.database)
+        base = public.render_as_string(hide_password=False)
         schema, table = _table_of(asset_key)
-        base = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
         return f"{base}/{schema}.{table}" if schema else f"{base}/{table}"
