@@ -10,8 +10,8 @@ import pyarrow as pa
 import pytest
 
 from asset2airflow import (
-    EnvVarNotSetError,
     EnvVar,
+    EnvVarNotSetError,
     FilesystemIOManager,
     InMemoryIOManager,
     IOManager,
