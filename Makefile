@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export CI
 
-.PHONY: demo test lint typecheck unit venv clean
+.PHONY: demo test lint venv bench clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,5 +26,14 @@ demo: $(STAMP)
 	@echo "Materializing the sales pipeline locally (the Airflow compiler is not built yet)."
 	$(BIN)/asset2airflow materialize dags/sales_pipeline.py
 
+DAGSTER_VENV := .venv-dagster
+$(DAGSTER_VENV)/.installed:
+	$(PYTHON) -m venv $(DAGSTER_VENV)
+	$(DAGSTER_VENV)/bin/python -m pip install --quiet dagster==1.13.29
+	touch $@
+
+bench: $(STAMP) $(DAGSTER_VENV)/.installed
+	$(BIN)/python bench/local_materialize.py --dagster-python $(DAGSTER_VENV)/bin/python
+
 clean:
-	rm -rf $(VENV) .airflow .asset2airflow
+	rm -rf $(VENV) $(DAGSTER_VENV) .airflow .asset2airflow
