@@ -23,6 +23,7 @@ from asset2airflow.definitions.io_manager import (
     build_input_context,
     build_output_context,
 )
+from asset2airflow.definitions.jobs import AssetJobDefinition, define_asset_job
 from asset2airflow.definitions.keys import AssetCheckKey, AssetKey
 from asset2airflow.definitions.metadata import (
     MetadataValue,
@@ -41,6 +42,7 @@ from asset2airflow.definitions.results import (
     MaterializeResult,
     Output,
 )
+from asset2airflow.definitions.selection import AssetSelection
 from asset2airflow.definitions.specs import AssetCheckSpec, AssetDep, AssetIn, AssetOut, AssetSpec
 from asset2airflow.errors import (
     Asset2AirflowError,
@@ -84,9 +86,11 @@ __all__ = [
     "AssetDep",
     "AssetExecutionContext",
     "AssetIn",
+    "AssetJobDefinition",
     "AssetKey",
     "AssetMaterialization",
     "AssetOut",
+    "AssetSelection",
     "AssetSpec",
     "AssetsDefinition",
     "AutomationCondition",
@@ -138,6 +142,7 @@ __all__ = [
     "build_asset_context",
     "build_input_context",
     "build_output_context",
+    "define_asset_job",
     "materialize",
     "materialize_to_memory",
     "multi_asset",

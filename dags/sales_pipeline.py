@@ -19,6 +19,7 @@ from asset2airflow import (
     asset,
     asset_check,
 )
+from asset2airflow.airflow import build_dags
 
 SALES_CSV = Path(__file__).parent / "data" / "sales.csv"
 
@@ -77,3 +78,7 @@ defs = Definitions(
         "io_manager": ParquetIOManager(),
     },
 )
+
+# Turn the definitions into native Airflow DAGs when Airflow parses this file (one DAG per
+# asset group: "sales"). Running the file outside Airflow just builds the DAG objects.
+build_dags(defs)

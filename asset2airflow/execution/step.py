@@ -40,6 +40,7 @@ class RunEnvironment:
     partition_key: str | None = None
     run_id: str = "local"
     keep_values: bool = True
+    retry_in_process: bool = True  # False in Airflow, where the task's retries do it
 
 
 @dataclass
@@ -133,6 +134,7 @@ def load_inputs(
 
 
 def call_user_code(
+    env: RunEnvironment,
     definition: AssetsDefinition | AssetChecksDefinition,
     context: AssetExecutionContext,
     config: Any,
@@ -142,7 +144,7 @@ def call_user_code(
 ) -> Any:
     """Call the function (retrying per its retry policy); wrap its errors naming ``what``."""
     assert definition.compute is not None
-    policy = getattr(definition, "retry_policy", None)
+    policy = getattr(definition, "retry_policy", None) if env.retry_in_process else None
     attempts = 1 + (policy.max_retries if policy else 0)
     for attempt in range(attempts):
         context.retry_number = attempt
@@ -208,7 +210,7 @@ def _materialize(env: RunEnvironment, step: ExecutionStep, outcome: StepOutcome)
         log=log,
     )
     config = env.run_config.config_for(assets_def.compute, assets_def.node_name, what)
-    returned = call_user_code(assets_def, context, config, resources, inputs, what)
+    returned = call_user_code(env, assets_def, context, config, resources, inputs, what)
     outputs, check_results = normalize_outputs(returned, assets_def, selected_outputs)
     for produced in outputs:
         key = assets_def.specs_by_output[produced.output_name].key
@@ -264,5 +266,5 @@ def _run_check(env: RunEnvironment, definition: AssetChecksDefinition) -> AssetC
         log=log,
     )
     config = env.run_config.config_for(definition.compute, definition.node_name, what)
-    returned = call_user_code(definition, context, config, resources, inputs, what)
+    returned = call_user_code(env, definition, context, config, resources, inputs, what)
     return run_check_definition(definition, returned)

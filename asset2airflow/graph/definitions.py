@@ -9,9 +9,10 @@ from typing import Any
 
 from asset2airflow.definitions.assets import AssetsDefinition
 from asset2airflow.definitions.checks import AssetChecksDefinition
+from asset2airflow.definitions.jobs import AssetJobDefinition
 from asset2airflow.definitions.keys import AssetKey, CoercibleToAssetKey
 from asset2airflow.definitions.specs import AssetSpec
-from asset2airflow.errors import DefinitionError
+from asset2airflow.errors import DefinitionError, DuplicateKeyError, SelectionError
 from asset2airflow.graph.asset_graph import AssetGraph
 
 
@@ -44,6 +45,23 @@ class Definitions:
         self.schedules = list(schedules or [])
         self.sensors = list(sensors or [])
         self.asset_graph = AssetGraph(self.assets, self.asset_checks, self.resources)
+        self._check_jobs()
+
+    def _check_jobs(self) -> None:
+        """Job names are DAG ids, so unique; their selections must name existing assets."""
+        seen: set[str] = set()
+        for job in self.jobs:
+            if not isinstance(job, AssetJobDefinition):
+                raise DefinitionError(
+                    f"Definitions(jobs=...) got {job!r}; pass jobs made by define_asset_job"
+                )
+            if job.name in seen:
+                raise DuplicateKeyError(f"job {job.name!r} is defined twice; rename one")
+            seen.add(job.name)
+            try:
+                job.selection.resolve(self.asset_graph)
+            except SelectionError as exc:
+                raise SelectionError(f"job {job.name!r}: {exc}") from exc
 
     def get_assets_def(self, key: CoercibleToAssetKey) -> AssetsDefinition:
         return self.asset_graph.get(AssetKey.from_coercible(key))

@@ -1,0 +1,77 @@
+"""``AssetStepOperator``: the task that materializes one step (an asset, or the selected assets
+of a multi-asset) and runs its checks, through the same engine as ``materialize()``.
+
+Data moves only through IO managers. Metadata and check results go to the asset event ``extra``
+and to XCom; a failed blocking check fails the task, so its asset event is never emitted and
+nothing downstream (in this DAG or another) is triggered.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow.sdk import BaseOperator
+from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+
+from asset2airflow.airflow.compiled import CompiledDag
+from asset2airflow.airflow.events import XCOM_KEY, event_extras, outcome_to_json
+from asset2airflow.airflow.params import run_config_from_params, selected_keys
+from asset2airflow.errors import BlockingCheckFailedError
+from asset2airflow.execution.resources import ResourceScope
+from asset2airflow.execution.run_config import ParsedRunConfig
+from asset2airflow.execution.step import RunEnvironment, run_step
+
+
+class AssetStepOperator(BaseOperator):
+    """One asset step as an Airflow task; built by ``build_dags``, not by hand."""
+
+    ui_color = "#e8f4fd"
+    shallow_copy_attrs = ("_compiled",)
+
+    def __init__(self, *, compiled: CompiledDag, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._compiled = compiled
+
+    def execute(self, context: Any) -> None:
+        compiled = self._compiled
+        params = dict(context.get("params") or {})
+        step = compiled.step_for(self.task_id, selected_keys(params, compiled.plan.asset_keys))
+        if step is None:
+            raise AirflowSkipException(
+                "none of this task's assets is in the run's 'assets' param; skipped"
+            )
+        dag_run = context.get("dag_run")
+        run_id = str(getattr(dag_run, "run_id", None) or context.get("run_id") or "airflow")
+        partition_key = getattr(dag_run, "partition_key", None)
+        parsed = ParsedRunConfig(
+            run_config_from_params(params, compiled.plan.params), compiled.config_node_names
+        )
+        with ResourceScope(compiled.defs.resources, run_id, parsed.resource_config) as scope:
+            env = RunEnvironment(
+                compiled.defs.asset_graph,
+                scope,
+                parsed,
+                partition_key,
+                run_id,
+                keep_values=False,
+                retry_in_process=False,
+            )
+            outcome = run_step(env, step)
+        context["ti"].xcom_push(key=XCOM_KEY, value=outcome_to_json(outcome))
+        if outcome.error is not None:
+            raise outcome.error
+        extras = event_extras(outcome)
+        for outlet in self.outlets:
+            extra = extras.get(getattr(outlet, "name", ""))
+            if extra is not None:
+                context["outlet_events"][outlet].extra = extra
+        if outcome.blocked_keys:
+            failed = [
+                f"{e.asset_key.to_user_string()}:{e.check_name}"
+                for e in outcome.check_evaluations
+                if e.blocks_downstream
+            ]
+            raise AirflowFailException(
+                f"blocking check failed: {failed}; the asset event is not emitted, so nothing "
+                "downstream runs. Fix the data or the check, then clear this task."
+            ) from BlockingCheckFailedError(str(failed))

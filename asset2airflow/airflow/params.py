@@ -1,0 +1,146 @@
+"""DAG params from asset ``Config`` classes, so Airflow's trigger form has typed fields, and
+the way back: a run's params as run config and an asset selection. No Airflow imports.
+
+Each config field becomes the param ``<node>__<field>`` in a form section named after the asset;
+the ``assets`` param (a multi-select of the DAG's asset keys) runs only the chosen assets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from asset2airflow.definitions.config import Config
+from asset2airflow.errors import ConfigError
+from asset2airflow.execution.plan import ExecutionStep
+
+ASSETS_PARAM = "assets"
+_NO_DEFAULT: Any = None
+_SCHEMA_KEYS = (
+    "type",
+    "enum",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "format",
+    "items",
+    "anyOf",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "const",
+    "multipleOf",
+)
+
+
+@dataclass(frozen=True)
+class ParamPlan:
+    """One Airflow ``Param``: ``schema`` holds JSON-schema keywords (``type``, ``enum``...)."""
+
+    name: str
+    title: str
+    section: str
+    schema: dict[str, Any] = field(default_factory=dict)
+    description: str | None = None
+    has_default: bool = True
+    default: Any = None
+    node_name: str | None = None
+    field_name: str | None = None
+
+
+def param_name(node_name: str, field_name: str) -> str:
+    return f"{node_name}__{field_name}"
+
+
+def _field_schema(prop: Mapping[str, Any]) -> dict[str, Any]:
+    if "$ref" in prop or "allOf" in prop:
+        return {"type": "object"}
+    schema = {k: prop[k] for k in _SCHEMA_KEYS if k in prop}
+    if "anyOf" in schema and any("$ref" in option for option in schema["anyOf"]):
+        return {"type": ["object", "null"]}
+    return schema
+
+
+def config_params(node_name: str, config_type: type[Config]) -> list[ParamPlan]:
+    """A param per field of ``config_type``, typed from its JSON schema."""
+    schema = config_type.model_json_schema()
+    required = set(schema.get("required", ()))
+    params = []
+    for field_name, prop in schema.get("properties", {}).items():
+        has_default = field_name not in required
+        params.append(
+            ParamPlan(
+                name=param_name(node_name, field_name),
+                title=str(prop.get("title", field_name)),
+                section=f"{node_name} config",
+                schema=_field_schema(prop),
+                description=prop.get("description"),
+                has_default=has_default,
+                default=prop.get("default") if has_default else _NO_DEFAULT,
+                node_name=node_name,
+                field_name=field_name,
+            )
+        )
+    return params
+
+
+def params_for_dag(
+    steps: Sequence[ExecutionStep], asset_keys: Sequence[str]
+) -> tuple[ParamPlan, ...]:
+    params: list[ParamPlan] = []
+    if len(asset_keys) > 1:
+        params.append(
+            ParamPlan(
+                name=ASSETS_PARAM,
+                title="Assets to materialize",
+                section="Selection",
+                schema={
+                    "type": "array",
+                    "items": {"type": "string", "enum": list(asset_keys)},
+                    "uniqueItems": True,
+                },
+                description="Leave all selected to materialize every asset of this DAG; "
+                "unselected assets are skipped and downstream ones read their stored values.",
+                default=list(asset_keys),
+            )
+        )
+    for step in steps:
+        assets_def = step.assets_def
+        if assets_def is not None and assets_def.compute and assets_def.compute.config_type:
+            params.extend(config_params(assets_def.node_name, assets_def.compute.config_type))
+    return tuple(params)
+
+
+def run_config_from_params(params: Mapping[str, Any], plans: Sequence[ParamPlan]) -> dict[str, Any]:
+    """``{"ops": {node: {"config": {...}}}}`` from a DAG run's params."""
+    ops: dict[str, Any] = {}
+    for plan in plans:
+        if plan.node_name is None or plan.field_name is None:
+            continue
+        config = ops.setdefault(plan.node_name, {"config": {}})["config"]
+        if plan.name in params and params[plan.name] is not None:
+            config[plan.field_name] = params[plan.name]
+        elif plan.has_default:
+            config[plan.field_name] = plan.default
+    return {"ops": ops}
+
+
+def selected_keys(params: Mapping[str, Any], dag_keys: Sequence[str]) -> set[str]:
+    """The asset keys a run should materialize (all when the param is absent)."""
+    chosen = params.get(ASSETS_PARAM)
+    if chosen is None:
+        return set(dag_keys)
+    if isinstance(chosen, str):
+        chosen = [chosen]
+    unknown = sorted(set(chosen) - set(dag_keys))
+    if unknown:
+        raise ConfigError(
+            f"param 'assets' names {unknown}, which are not assets of this DAG; choose from "
+            f"{list(dag_keys)}"
+        )
+    return set(chosen)

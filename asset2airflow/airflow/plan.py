@@ -1,0 +1,237 @@
+"""Definitions -> DAG plans: which DAGs exist, their tasks, edges, outlets, schedules and params,
+as plain sorted data (no Airflow imports). The plan is what ``asset2airflow dags`` prints, what
+``render`` writes as code, and what ``build_dags`` turns into Airflow objects.
+
+DAG rules: each ``define_asset_job`` is a DAG named after the job; assets in no job form one DAG
+per asset group (``dag_id_prefix + group``), or one DAG per asset with ``dag_per="asset"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from asset2airflow.airflow.params import ParamPlan, params_for_dag
+from asset2airflow.definitions.assets import AssetsDefinition
+from asset2airflow.definitions.io_manager import IOManager
+from asset2airflow.definitions.jobs import AssetJobDefinition
+from asset2airflow.definitions.keys import AssetKey
+from asset2airflow.definitions.metadata import metadata_to_json
+from asset2airflow.definitions.policy import Backoff
+from asset2airflow.definitions.specs import DEFAULT_IO_MANAGER_KEY
+from asset2airflow.errors import DefinitionError, DuplicateKeyError
+from asset2airflow.execution.plan import ExecutionStep, build_plan
+from asset2airflow.graph.asset_graph import AssetGraph
+from asset2airflow.graph.definitions import Definitions
+from asset2airflow.io import default_io_manager
+
+DAG_PER_CHOICES = ("job_or_group", "asset")
+URI_SCHEME = "asset2airflow"
+
+
+@dataclass(frozen=True)
+class AssetRefPlan:
+    """An Airflow ``Asset``: ``uri`` is ``None`` for assets produced elsewhere (referenced by
+    name only, so the producer's URI need not be known)."""
+
+    name: str
+    uri: str | None = None
+    group: str = "default"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TaskPlan:
+    task_id: str
+    asset_keys: tuple[str, ...]
+    check_names: tuple[str, ...]
+    outlets: tuple[AssetRefPlan, ...]
+    upstream_task_ids: tuple[str, ...]
+    retries: int = 0
+    retry_delay_seconds: float = 0.0
+    retry_exponential_backoff: float = 0.0
+    owner: str | None = None
+    doc_md: str | None = None
+
+
+@dataclass(frozen=True)
+class SchedulePlan:
+    """``upstream`` assets (all required) and/or a ``cron``; neither means manual runs only."""
+
+    upstream: tuple[AssetRefPlan, ...] = ()
+    cron: str | None = None
+    timezone: str = "UTC"
+
+    @property
+    def kind(self) -> str:
+        if self.upstream and self.cron:
+            return "assets_or_cron"
+        return "assets" if self.upstream else "cron" if self.cron else "manual"
+
+
+@dataclass(frozen=True)
+class DagPlan:
+    dag_id: str
+    description: str
+    tags: tuple[str, ...]
+    owner: str
+    schedule: SchedulePlan
+    tasks: tuple[TaskPlan, ...]
+    params: tuple[ParamPlan, ...]
+    asset_keys: tuple[str, ...]
+    doc_md: str = ""
+
+
+def _asset_ref(graph: AssetGraph, defs: Definitions, key: AssetKey) -> AssetRefPlan:
+    assets_def = graph.get(key)
+    spec = graph.spec(key)
+    if assets_def.is_external:
+        return AssetRefPlan(key.to_user_string())
+    io_key = graph.io_manager_key(key)
+    manager = defs.resources.get(io_key)
+    if manager is None and io_key == DEFAULT_IO_MANAGER_KEY:
+        manager = default_io_manager()
+    uri = manager.storage_uri(key) if isinstance(manager, IOManager) else None
+    return AssetRefPlan(
+        name=key.to_user_string(),
+        uri=uri or f"{URI_SCHEME}://{key.to_user_string()}",
+        group=spec.group_name or "default",
+        extra=metadata_to_json(spec.metadata),
+    )
+
+
+def _task(graph: AssetGraph, defs: Definitions, step: ExecutionStep) -> TaskPlan:
+    assets_def = step.assets_def
+    assert assets_def is not None
+    policy = assets_def.retry_policy
+    specs = [graph.spec(k) for k in step.asset_keys]
+    owners = sorted({o for s in specs for o in s.owners})
+    docs = [f"**{s.key.to_user_string()}**: {s.description}" for s in specs if s.description]
+    return TaskPlan(
+        task_id=step.name,
+        asset_keys=tuple(k.to_user_string() for k in step.asset_keys),
+        check_names=tuple(c.key.to_user_string() for c in step.checks),
+        outlets=tuple(_asset_ref(graph, defs, k) for k in step.asset_keys),
+        upstream_task_ids=step.upstream_steps,
+        retries=policy.max_retries if policy else 0,
+        retry_delay_seconds=float(policy.delay or 0) if policy else 0.0,
+        retry_exponential_backoff=2.0 if policy and policy.backoff is Backoff.EXPONENTIAL else 0.0,
+        owner=", ".join(owners) or None,
+        doc_md="\n\n".join(docs) or None,
+    )
+
+
+def _schedule(
+    graph: AssetGraph, defs: Definitions, steps: Sequence[ExecutionStep], dag_id: str
+) -> SchedulePlan:
+    produced = {k for s in steps for k in s.asset_keys}
+    upstream = sorted({k for s in steps for k in s.reads if k not in produced})
+    crons = sorted(
+        {
+            (c.cron_schedule, c.cron_timezone)
+            for k in produced
+            if (c := graph.spec(k).automation_condition) is not None and c.kind == "on_cron"
+        },
+        key=str,
+    )
+    if len(crons) > 1:
+        raise DefinitionError(
+            f"DAG {dag_id!r} holds assets with different on_cron schedules {crons}; one DAG has "
+            "one schedule: put them in separate jobs or give them the same cron."
+        )
+    cron, timezone = crons[0] if crons else (None, "UTC")
+    return SchedulePlan(tuple(_asset_ref(graph, defs, k) for k in upstream), cron, timezone)
+
+
+def _dag_members(
+    defs: Definitions, dag_per: str, prefix: str
+) -> list[tuple[str, AssetJobDefinition | None, set[AssetKey]]]:
+    if dag_per not in DAG_PER_CHOICES:
+        raise DefinitionError(f"dag_per={dag_per!r} is not one of {DAG_PER_CHOICES}")
+    graph = defs.asset_graph
+    members: list[tuple[str, AssetJobDefinition | None, set[AssetKey]]] = []
+    in_jobs: set[AssetKey] = set()
+    for job in defs.jobs:
+        keys = job.selection.resolve(graph) & set(graph.materializable_keys)
+        members.append((prefix + job.name, job, keys))
+        in_jobs |= keys
+    rest: dict[str, set[AssetKey]] = {}
+    for assets_def in graph.toposorted_nodes:
+        keys = [k for k in assets_def.keys if k not in in_jobs]
+        if not keys:
+            continue
+        name = assets_def.node_name if dag_per == "asset" else _group_of(graph, assets_def)
+        rest.setdefault(prefix + name, set()).update(keys)
+    taken = {dag_id for dag_id, _, _ in members}
+    for dag_id, keys in sorted(rest.items()):
+        if dag_id in taken:
+            raise DuplicateKeyError(
+                f"DAG id {dag_id!r} is both a job and an asset group (or asset); rename the job "
+                "or the group."
+            )
+        members.append((dag_id, None, keys))
+    return sorted(members, key=lambda m: m[0])
+
+
+def _group_of(graph: AssetGraph, assets_def: AssetsDefinition) -> str:
+    """A multi-asset runs once, so all its assets go to the DAG of its first asset's group."""
+    return graph.spec(sorted(assets_def.keys)[0]).group_name or "default"
+
+
+def build_dag_plans(
+    defs: Definitions,
+    *,
+    dag_per: str = "job_or_group",
+    dag_id_prefix: str = "",
+    only_dag_id: str | None = None,
+) -> list[DagPlan]:
+    """One plan per DAG, sorted by dag id, identical for identical definitions.
+
+    ``only_dag_id`` plans just that DAG (a worker needs only the DAG it runs).
+    """
+    graph = defs.asset_graph
+    plans = []
+    for dag_id, job, keys in _dag_members(defs, dag_per, dag_id_prefix):
+        if not keys or (only_dag_id is not None and dag_id != only_dag_id):
+            continue
+        check_keys = {c.key for k in keys for c in graph.checks_for(k)}
+        steps = build_plan(graph, keys, check_keys).steps
+        specs = [graph.spec(k) for k in sorted(keys)]
+        tags = {"asset2airflow"}
+        tags |= {f"group:{s.group_name}" for s in specs if s.group_name}
+        tags |= {f"kind:{kind}" for s in specs for kind in s.kinds}
+        tags |= {f"{k}:{v}" if v else k for s in specs for k, v in s.tags.items()}
+        if job is not None:
+            tags |= {f"{k}:{v}" if v else k for k, v in job.tags.items()}
+        owners = sorted({o for s in specs for o in s.owners})
+        key_names = tuple(k.to_user_string() for k in sorted(keys))
+        description = (job.description if job and job.description else None) or (
+            f"Materializes {len(keys)} asset{'s' if len(keys) != 1 else ''}: "
+            + ", ".join(key_names[:10])
+            + (", ..." if len(keys) > 10 else "")
+        )
+        plans.append(
+            DagPlan(
+                dag_id=dag_id,
+                description=description,
+                tags=tuple(sorted(t[:100] for t in tags)),
+                owner=", ".join(owners) or "airflow",
+                schedule=_schedule(graph, defs, steps, dag_id),
+                tasks=tuple(_task(graph, defs, s) for s in steps),
+                params=params_for_dag(steps, key_names),
+                asset_keys=key_names,
+                doc_md=_dag_doc(graph, keys),
+            )
+        )
+    return plans
+
+
+def _dag_doc(graph: AssetGraph, keys: set[AssetKey]) -> str:
+    lines = ["| asset | group | depends on | checks |", "|---|---|---|---|"]
+    for key in sorted(keys):
+        deps = ", ".join(k.to_user_string() for k in graph.upstream[key]) or "-"
+        checks = ", ".join(c.spec.name for c in graph.checks_for(key)) or "-"
+        group = graph.spec(key).group_name
+        lines.append(f"| {key.to_user_string()} | {group} | {deps} | {checks} |")
+    return "\n".join(lines)
