@@ -19,16 +19,3 @@ def _isolated_storage(asset2airflow_home: Path) -> Path:
 @pytest.fixture
 def sales_pipeline_path() -> Path:
     return SALES_PIPELINE
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    """Point Airflow at a throwaway home before anything imports it (tests and subprocesses)."""
-    import os
-    import tempfile
-
-    if not os.environ.get("ASSET2AIRFLOW_TEST_AIRFLOW_HOME"):
-        home = tempfile.mkdtemp(prefix="a2a-airflow-home-")
-        os.environ["ASSET2AIRFLOW_TEST_AIRFLOW_HOME"] = home
-        os.environ["AIRFLOW_HOME"] = home
-    os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
-    os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "False"

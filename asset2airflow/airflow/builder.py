@@ -13,7 +13,7 @@ from typing import Any
 
 from airflow.sdk import DAG, Asset, AssetAll, AssetOrTimeSchedule, Param, get_parsing_context
 
-from asset2airflow.airflow.compiled import CompiledDag
+from asset2airflow.airflow.compiled import CompiledDag, building_suppressed
 from asset2airflow.airflow.operator import AssetStepOperator
 from asset2airflow.airflow.params import ParamPlan
 from asset2airflow.airflow.plan import AssetRefPlan, DagPlan, SchedulePlan, build_dag_plans
@@ -97,6 +97,8 @@ def build_dags(
     dag_id_prefix: str = "",
 ) -> dict[str, DAG]:
     """The Airflow DAGs for ``defs`` by dag id (see ``asset2airflow.airflow.plan`` for rules)."""
+    if building_suppressed():
+        return {}
     only = get_parsing_context().dag_id
     plans = build_dag_plans(defs, dag_per=dag_per, dag_id_prefix=dag_id_prefix, only_dag_id=only)
     return {plan.dag_id: build_dag(plan, defs, default_args) for plan in plans}

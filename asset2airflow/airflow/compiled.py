@@ -3,11 +3,15 @@ every task of the DAG (no Airflow imports)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from functools import cached_property
+from pathlib import Path
 
 from asset2airflow.airflow.plan import DagPlan
 from asset2airflow.definitions.keys import AssetKey
+from asset2airflow.errors import DefinitionError
 from asset2airflow.execution.plan import ExecutionStep, build_plan
 from asset2airflow.graph.definitions import Definitions
 
@@ -44,3 +48,35 @@ class CompiledDag:
     @property
     def config_node_names(self) -> list[str]:
         return sorted({p.node_name for p in self.plan.params if p.node_name})
+
+
+_importing_for_rendered_file: ContextVar[bool] = ContextVar(
+    "importing_for_rendered_file", default=False
+)
+
+
+def building_suppressed() -> bool:
+    """True while a rendered DAG file imports its source module: that module's own
+    ``build_dags`` call must not register a second copy of the DAG."""
+    return _importing_for_rendered_file.get()
+
+
+def load_compiled_dag(source: Path, dag_id: str, task_ids: Sequence[str]) -> CompiledDag:
+    """What a file written by ``asset2airflow render`` runs: the source module's plan for
+    ``dag_id``, checked against the task ids the file was rendered with."""
+    from asset2airflow.airflow.plan import build_dag_plans
+    from asset2airflow.loading import definitions_in, import_file
+
+    token = _importing_for_rendered_file.set(True)
+    try:
+        defs = definitions_in(import_file(source), str(source))
+    finally:
+        _importing_for_rendered_file.reset(token)
+    plans = build_dag_plans(defs, only_dag_id=dag_id)
+    current = [t.task_id for t in plans[0].tasks] if plans else []
+    if sorted(current) != sorted(task_ids):
+        raise DefinitionError(
+            f"the rendered DAG {dag_id!r} is stale: {source} now yields tasks {current}, the file "
+            f"was rendered with {list(task_ids)}. Re-run `asset2airflow render`."
+        )
+    return CompiledDag(defs, plans[0])

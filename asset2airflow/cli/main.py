@@ -33,6 +33,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--config", help="run config as JSON, or @path/to/config.json")
     run.add_argument("--partition", help="partition key to materialize")
+    dags = sub.add_parser("dags", help="print the Airflow DAGs, tasks, schedules and outlets")
+    dags.add_argument("location")
+    dags.add_argument("--json", action="store_true", help="print JSON")
+    dags.add_argument("--dag-per", default="job_or_group", choices=["job_or_group", "asset"])
+    render = sub.add_parser("render", help="write a static Airflow DAG file per DAG")
+    render.add_argument("location", help="the .py file holding the Definitions")
+    render.add_argument("--out", required=True, help="directory for the rendered files")
+    render.add_argument("--dag-per", default="job_or_group", choices=["job_or_group", "asset"])
     return parser
 
 
@@ -101,7 +109,46 @@ def _cmd_materialize(args: argparse.Namespace) -> int:
     return 0 if result.success else 1
 
 
-_COMMANDS = {"list": _cmd_list, "validate": _cmd_validate, "materialize": _cmd_materialize}
+def _cmd_dags(args: argparse.Namespace) -> int:
+    from asset2airflow.airflow.plan import build_dag_plans
+    from asset2airflow.airflow.render import describe_plans
+
+    described = describe_plans(build_dag_plans(_load(args.location), dag_per=args.dag_per))
+    if args.json:
+        print(json.dumps(described, indent=2))
+        return 0
+    for dag in described:
+        print(f"DAG {dag['dag_id']}  schedule={dag['schedule']}")
+        for task in dag["tasks"]:
+            upstream = ", ".join(task["upstream"]) or "-"
+            print(f"  task {task['task_id']}  <- {upstream}")
+            for outlet in task["outlets"]:
+                print(f"    outlet {outlet['name']}  {outlet['uri']}")
+            for check in task["checks"]:
+                print(f"    check {check}")
+    return 0
+
+
+def _cmd_render(args: argparse.Namespace) -> int:
+    from asset2airflow.airflow.plan import build_dag_plans
+    from asset2airflow.airflow.render import render_files
+
+    source = Path(args.location)
+    if not source.is_file():
+        raise Asset2AirflowError(f"{source}: render needs the path of a .py file")
+    plans = build_dag_plans(_load(args.location), dag_per=args.dag_per)
+    for path in render_files(plans, source, Path(args.out)):
+        print(f"wrote {path}")
+    return 0
+
+
+_COMMANDS = {
+    "list": _cmd_list,
+    "validate": _cmd_validate,
+    "materialize": _cmd_materialize,
+    "dags": _cmd_dags,
+    "render": _cmd_render,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -5,18 +5,30 @@ Fixtures:
   temporary directory, never to the user's home.
 - ``filesystem_io_manager``: a ``FilesystemIOManager`` in a temporary directory.
 - ``load_definitions``: load the ``Definitions`` of a file or module, as the CLI does.
+- ``airflow_db``, ``dags_folder``, ``load_dag_file``: a migrated Airflow metadata DB in an
+  isolated AIRFLOW_HOME (enable with ``asset2airflow_isolated_airflow = true`` in the pytest
+  ini options) and DAG files parsed by a real DagBag, ready for ``dag.test()``.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from asset2airflow.graph.definitions import Definitions
 from asset2airflow.io import FilesystemIOManager
 from asset2airflow.loading import load_definitions as _load
+
+_ISOLATED = "ASSET2AIRFLOW_ISOLATED_AIRFLOW_HOME"
 
 
 @pytest.fixture
@@ -37,5 +49,81 @@ def filesystem_io_manager(tmp_path: Path) -> FilesystemIOManager:
 def load_definitions() -> Callable[[str | Path], Definitions]:
     def load(target: str | Path) -> Definitions:
         return _load(str(target))
+
+    return load
+
+
+# --- Airflow: an isolated home, a migrated metadata DB, DAG files in its dags folder ----------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini(
+        "asset2airflow_isolated_airflow",
+        "point AIRFLOW_HOME at a fresh temporary directory for the test session",
+        type="bool",
+        default=False,
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Airflow reads AIRFLOW_HOME when first imported, so isolation is set up before collection
+    (subprocesses started by tests inherit it)."""
+    if not config.getini("asset2airflow_isolated_airflow") or os.environ.get(_ISOLATED):
+        return
+    home = Path(tempfile.mkdtemp(prefix="asset2airflow-airflow-home-"))
+    (home / "dags").mkdir()
+    os.environ.update(
+        {
+            _ISOLATED: str(home),
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(home / "dags"),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        }
+    )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    home = os.environ.pop(_ISOLATED, None)
+    if home and config.getini("asset2airflow_isolated_airflow"):
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> Path:
+    """AIRFLOW_HOME with a migrated metadata DB (``airflow db migrate`` runs once a session)."""
+    home = Path(os.environ["AIRFLOW_HOME"])
+    marker = home / ".asset2airflow-migrated"
+    if not marker.exists():
+        subprocess.run(
+            [sys.executable, "-m", "airflow", "db", "migrate"],
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+        marker.touch()
+    return home
+
+
+@pytest.fixture
+def dags_folder(airflow_db: Path) -> Path:
+    """Airflow's dags folder; ``dag.test()`` only runs DAGs whose file is in it."""
+    return Path(os.environ.get("AIRFLOW__CORE__DAGS_FOLDER", airflow_db / "dags"))
+
+
+@pytest.fixture
+def load_dag_file(dags_folder: Path) -> Callable[[str, str], dict[str, Any]]:
+    """Write ``source`` as ``dags_folder/name`` and parse it with a real DagBag.
+
+    Returns the file's DAGs by id; fails the test with the import error if it does not parse.
+    """
+
+    def load(name: str, source: str) -> dict[str, Any]:
+        from airflow.dag_processing.dagbag import DagBag
+
+        path = dags_folder / name
+        path.write_text(textwrap.dedent(source))
+        bag = DagBag(dag_folder=str(path))
+        assert not bag.import_errors, bag.import_errors
+        return dict(bag.dags)
 
     return load

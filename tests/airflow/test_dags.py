@@ -1,0 +1,121 @@
+"""Generated DAGs in a real Airflow 3.3: DagBag structure and dag.test() runs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.airflow.conftest import asset_events, task_states, xcom
+
+pytestmark = pytest.mark.integration
+
+
+def test_sales_dag_structure(sales_dag_file: Path, load_dag_file: Callable[..., Any]) -> None:
+    dags = load_dag_file(sales_dag_file.name, sales_dag_file.read_text())
+    dag = dags["sales"]
+    assert sorted(dag.task_ids) == ["cleaned_sales", "daily_sales_summary", "raw_sales"]
+    assert dag.get_task("cleaned_sales").upstream_task_ids == {"raw_sales"}
+    assert dag.get_task("daily_sales_summary").upstream_task_ids == {"cleaned_sales"}
+    [outlet] = dag.get_task("raw_sales").outlets
+    assert outlet.name == "raw_sales" and outlet.group == "sales"
+    assert outlet.uri.startswith("file://") and outlet.uri.endswith("/raw_sales.parquet")
+    assert dag.schedule is None
+    assert "kind:pandas" in dag.tags
+    assert dag.get_task("raw_sales").owner == "data-team@example.com"
+    assert "Extract raw sales" in dag.get_task("raw_sales").doc_md
+    assert dag.params.get_param("assets").schema["items"]["enum"] == [
+        "cleaned_sales",
+        "daily_sales_summary",
+        "raw_sales",
+    ]
+
+
+def test_sales_dag_test_run_stores_data_and_records_checks(
+    sales_dag_file: Path, load_dag_file: Callable[..., Any], asset2airflow_home: Path
+) -> None:
+    dag = load_dag_file(sales_dag_file.name, sales_dag_file.read_text())["sales"]
+    run = dag.test()
+    assert run.state == "success"
+    assert task_states(run) == dict.fromkeys(
+        ["raw_sales", "cleaned_sales", "daily_sales_summary"], "success"
+    )
+    import pandas as pd
+
+    summary = pd.read_parquet(asset2airflow_home / "storage" / "daily_sales_summary.parquet")
+    assert summary["amount"].tolist() == [200.5, 145.24, 258.3]
+    [*_, cleaned_event] = asset_events("cleaned_sales")
+    [check] = cleaned_event["checks"]
+    assert check["name"] == "amounts_are_positive" and check["passed"] and check["blocking"]
+    [*_, raw_event] = asset_events("raw_sales")
+    assert raw_event["metadata"]["row_count"] == {"type": "int", "value": 9}
+    step = xcom(run, "cleaned_sales", "asset2airflow")
+    step = json.loads(step) if isinstance(step, str) else step
+    assert step["checks"][0]["metadata"]["non_positive_rows"]["value"] == 0
+
+
+BLOCKING = """
+from asset2airflow import AssetCheckResult, Config, Definitions, asset, asset_check
+from asset2airflow.airflow import build_dags
+
+class Flags(Config):
+    fail_check: bool = False
+
+@asset(group_name="blocking_demo")
+def numbers(config: Flags) -> list:
+    return [-1] if config.fail_check else [1, 2]
+
+@asset(group_name="blocking_demo")
+def doubled(numbers: list) -> list:
+    return [n * 2 for n in numbers]
+
+@asset(group_name="blocking_downstream")
+def total(numbers: list) -> int:
+    return sum(numbers)
+
+@asset_check(asset=numbers, blocking=True)
+def positive(numbers: list) -> AssetCheckResult:
+    return AssetCheckResult(passed=all(n > 0 for n in numbers))
+
+build_dags(Definitions(assets=[numbers, doubled, total], asset_checks=[positive]))
+"""
+
+
+def test_failing_blocking_check_fails_task_and_emits_no_event(
+    load_dag_file: Callable[..., Any],
+) -> None:
+    dags = load_dag_file("blocking_demo.py", BLOCKING)
+    assert [a.name for a in dags["blocking_downstream"].timetable.asset_condition.objects] == [
+        "numbers"
+    ]
+    dag = dags["blocking_demo"]
+    before = len(asset_events("numbers"))
+    run = dag.test(run_conf={"numbers__fail_check": True})
+    assert run.state == "failed"
+    assert task_states(run) == {"numbers": "failed", "doubled": "upstream_failed"}
+    assert len(asset_events("numbers")) == before  # no event: the other DAG is not triggered
+    step = xcom(run, "numbers", "asset2airflow")
+    step = json.loads(step) if isinstance(step, str) else step
+    assert step["checks"][0]["passed"] is False
+    ok = dag.test(run_conf={"numbers__fail_check": False})
+    assert ok.state == "success" and len(asset_events("numbers")) == before + 1
+
+
+def test_asset_subset_param_skips_unselected_and_reads_storage(
+    load_dag_file: Callable[..., Any],
+) -> None:
+    dag = load_dag_file("blocking_demo.py", BLOCKING)["blocking_demo"]
+    assert dag.test().state == "success"
+    run = dag.test(run_conf={"assets": ["doubled"]})
+    assert run.state == "success"
+    assert task_states(run) == {"numbers": "skipped", "doubled": "success"}
+
+
+def test_bad_param_value_is_rejected_naming_the_param(load_dag_file: Callable[..., Any]) -> None:
+    dag = load_dag_file("blocking_demo.py", BLOCKING)["blocking_demo"]
+    with pytest.raises(Exception, match="numbers__fail_check") as info:
+        dag.test(run_conf={"numbers__fail_check": "not a bool"})
+    assert "boolean" in str(info.value)

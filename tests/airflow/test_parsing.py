@@ -1,0 +1,204 @@
+"""Drop-in parse hygiene: import errors stay per file, parses are stable, workers build one DAG,
+no secrets at parse time, files connect through Airflow assets, plain modules and rendered files
+load."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.airflow.conftest import task_states
+
+pytestmark = pytest.mark.integration
+
+TWO_GROUPS = """
+from asset2airflow import ConfigurableResource, Definitions, EnvVar, asset
+from asset2airflow.airflow import build_dags
+
+class Api(ConfigurableResource):
+    token: str
+
+@asset(group_name="{prefix}_ingest")
+def {prefix}_orders(api: Api) -> int:
+    return len(api.token)
+
+@asset(group_name="{prefix}_report")
+def {prefix}_summary({prefix}_orders: int) -> int:
+    return {prefix}_orders * 2
+
+build_dags(Definitions(assets=[{prefix}_orders, {prefix}_summary],
+                       resources={{"api": Api(token=EnvVar("UNSET_AT_PARSE_TIME"))}}))
+"""
+
+
+def parse_folder(folder: Path, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Parse ``folder`` with a DagBag in a fresh process; return dag ids, errors, serializations."""
+    script = textwrap.dedent(
+        """
+        import json, sys
+        from airflow.dag_processing.dagbag import DagBag
+        from airflow.serialization.serialized_objects import DagSerialization
+        bag = DagBag(dag_folder=sys.argv[1])
+        print(json.dumps({
+            "dags": sorted(bag.dags),
+            "errors": {k: str(v) for k, v in bag.import_errors.items()},
+            "serialized": {d: json.dumps(DagSerialization.serialize_dag(bag.dags[d]),
+                                         sort_keys=True, default=str) for d in bag.dags},
+        }))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(folder)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    parsed: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return parsed
+
+
+def test_broken_module_is_an_import_error_for_that_file_only(tmp_path: Path) -> None:
+    (tmp_path / "good_dags.py").write_text(TWO_GROUPS.format(prefix="good"))
+    (tmp_path / "broken_dags.py").write_text(
+        "from asset2airflow import Definitions, asset\n"
+        "from asset2airflow.airflow import build_dags\n"
+        "@asset\ndef cleaned(raw_orderz: int) -> int:\n    return raw_orderz\n"
+        "build_dags(Definitions(assets=[cleaned]))\n"
+    )
+    parsed = parse_folder(tmp_path)
+    assert parsed["dags"] == ["good_ingest", "good_report"]
+    [(path, error)] = parsed["errors"].items()
+    assert path.endswith("broken_dags.py")
+    assert "asset 'cleaned'" in error and "raw_orderz" in error and "AssetSpec" in error
+
+
+def test_serialization_is_identical_across_fresh_parses(tmp_path: Path) -> None:
+    (tmp_path / "stable_dags.py").write_text(TWO_GROUPS.format(prefix="stable"))
+    first, second = parse_folder(tmp_path), parse_folder(tmp_path)
+    assert first["serialized"] == second["serialized"]
+    assert first["dags"] == ["stable_ingest", "stable_report"]
+
+
+def test_worker_builds_only_the_dag_being_run(tmp_path: Path) -> None:
+    (tmp_path / "ctx_dags.py").write_text(TWO_GROUPS.format(prefix="ctx"))
+    parsed = parse_folder(tmp_path, {"_AIRFLOW_PARSING_CONTEXT_DAG_ID": "ctx_report"})
+    assert parsed["dags"] == ["ctx_report"]
+
+
+def test_cross_file_dependency_schedules_on_the_producers_asset(
+    load_dag_file: Callable[..., Any],
+) -> None:
+    producer = load_dag_file(
+        "xfile_producer.py",
+        """
+        from asset2airflow import Definitions, asset
+        from asset2airflow.airflow import build_dags
+
+        @asset(group_name="xfile_producer")
+        def xfile_orders() -> int:
+            return 3
+
+        build_dags(Definitions(assets=[xfile_orders]))
+    """,
+    )
+    consumer = load_dag_file(
+        "xfile_consumer.py",
+        """
+        from asset2airflow import AssetSpec, Definitions, asset
+        from asset2airflow.airflow import build_dags
+
+        @asset(group_name="xfile_consumer")
+        def xfile_report(xfile_orders: int) -> int:
+            return xfile_orders + 1
+
+        build_dags(Definitions(assets=[AssetSpec("xfile_orders"), xfile_report]))
+    """,
+    )
+    [outlet] = producer["xfile_producer"].get_task("xfile_orders").outlets
+    [upstream] = consumer["xfile_consumer"].timetable.asset_condition.objects
+    assert upstream.name == outlet.name == "xfile_orders"
+    assert type(upstream).__name__ == "AssetNameRef"
+
+
+def test_plain_modules_folder_loader(
+    tmp_path: Path, dags_folder: Path, load_dag_file: Callable[..., Any]
+) -> None:
+    modules = dags_folder / "plain_assets"
+    modules.mkdir(exist_ok=True)
+    (modules / "inventory.py").write_text(
+        "from asset2airflow import Definitions, asset\n"
+        "@asset(group_name='plain_inventory')\ndef stock() -> int:\n    return 5\n"
+        "defs = Definitions(assets=[stock])\n"
+    )
+    (modules / "typo.py").write_text(
+        "from asset2airflow import Definitions, asset\n"
+        "@asset(group_name='plain_typo')\ndef x(missing_upstream: int) -> int:\n    return 1\n"
+        "defs = Definitions(assets=[x])\n"
+    )
+    with pytest.warns(UserWarning, match="typo.py.*missing_upstream"):
+        dags = load_dag_file(
+            "plain_loader.py",
+            f"""
+            from asset2airflow.airflow import load_asset_modules
+            load_asset_modules({str(modules)!r})
+        """,
+        )
+    assert sorted(dags) == ["plain_inventory"]
+    assert dags["plain_inventory"].test().state == "success"
+
+
+def test_rendered_file_behaves_like_build_dags(
+    dags_folder: Path, load_dag_file: Callable[..., Any]
+) -> None:
+    source = dags_folder / "render_src" / "render_assets.py"
+    source.parent.mkdir(exist_ok=True)
+    source.write_text(
+        "from asset2airflow import AssetCheckResult, Definitions, asset, asset_check\n"
+        "@asset(group_name='rendered')\ndef r_numbers() -> list:\n    return [1, 2]\n"
+        "@asset(group_name='rendered')\ndef r_total(r_numbers: list) -> int:\n"
+        "    return sum(r_numbers)\n"
+        "@asset_check(asset=r_numbers, blocking=True)\n"
+        "def r_ok(r_numbers: list) -> AssetCheckResult:\n"
+        "    return AssetCheckResult(passed=True)\n"
+        "defs = Definitions(assets=[r_numbers, r_total], asset_checks=[r_ok])\n"
+    )
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "asset2airflow.cli.main",
+            "render",
+            str(source),
+            "--out",
+            str(dags_folder),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    rendered = dags_folder / "rendered_dag.py"
+    assert "AssetStepOperator(" in rendered.read_text()
+    dag = load_dag_file("rendered_dag.py", rendered.read_text())["rendered"]
+    assert dag.get_task("r_total").upstream_task_ids == {"r_numbers"}
+    assert [o.name for o in dag.get_task("r_numbers").outlets] == ["r_numbers"]
+    run = dag.test()
+    assert run.state == "success"
+    assert task_states(run) == {"r_numbers": "success", "r_total": "success"}
+    source.write_text(
+        source.read_text().replace("def r_total", "def r_sum").replace("r_total", "r_sum")
+    )
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(rendered))
+    assert "is stale" in str(bag.import_errors)
