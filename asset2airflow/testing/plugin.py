@@ -5,6 +5,7 @@ Fixtures:
   temporary directory, never to the user's home.
 - ``filesystem_io_manager``: a ``FilesystemIOManager`` in a temporary directory.
 - ``load_definitions``: load the ``Definitions`` of a file or module, as the CLI does.
+- ``airflow_standalone``: a real ``airflow standalone`` for the session (REST helpers).
 - ``airflow_db``, ``dags_folder``, ``load_dag_file``: a migrated Airflow metadata DB in an
   isolated AIRFLOW_HOME (enable with ``asset2airflow_isolated_airflow = true`` in the pytest
   ini options) and DAG files parsed by a real DagBag, ready for ``dag.test()``.
@@ -18,15 +19,18 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from asset2airflow.graph.definitions import Definitions
 from asset2airflow.io import FilesystemIOManager
 from asset2airflow.loading import load_definitions as _load
+
+if TYPE_CHECKING:
+    from asset2airflow.testing.standalone import AirflowStandalone
 
 _ISOLATED = "ASSET2AIRFLOW_ISOLATED_AIRFLOW_HOME"
 
@@ -127,3 +131,18 @@ def load_dag_file(dags_folder: Path) -> Callable[[str, str], dict[str, Any]]:
         return dict(bag.dags)
 
     return load
+
+
+@pytest.fixture(scope="session")
+def airflow_standalone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AirflowStandalone]:
+    """One real ``airflow standalone`` per session on a free loopback port, with an empty dags
+    folder (``.dags_folder``) tests write DAG files into; always stopped at the end."""
+    from asset2airflow.testing.standalone import AirflowStandalone
+
+    root = tmp_path_factory.mktemp("airflow-standalone")
+    standalone = AirflowStandalone(root / "home", root / "dags")
+    try:
+        standalone.start()
+        yield standalone
+    finally:
+        standalone.stop()
