@@ -16,15 +16,14 @@ $(STAMP): pyproject.toml requirements.lock
 venv: $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check asset2airflow tests bench dags
+	$(BIN)/ruff check asset2airflow tests bench dags scripts
 	$(BIN)/mypy --strict asset2airflow
 
 test: lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 demo: $(STAMP)
-	@echo "Materializing the sales pipeline locally (the Airflow compiler is not built yet)."
-	$(BIN)/asset2airflow materialize dags/sales_pipeline.py
+	$(BIN)/python scripts/demo.py
 
 DAGSTER_VENV := .venv-dagster
 $(DAGSTER_VENV)/.installed:

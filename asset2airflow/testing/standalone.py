@@ -25,9 +25,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def standalone_env(home: Path, dags_folder: Path, port: int) -> dict[str, str]:
+def standalone_env(
+    home: Path, dags_folder: Path, port: int, plugins_folder: Path | None = None
+) -> dict[str, str]:
     """Environment for a quick, loopback-only standalone that runs new DAGs right away."""
+    plugins = {"AIRFLOW__CORE__PLUGINS_FOLDER": str(plugins_folder)} if plugins_folder else {}
     return {
+        **plugins,
         **os.environ,
         # standalone starts its components as `airflow ...` subprocesses: use this interpreter's.
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
@@ -50,9 +54,16 @@ def standalone_env(home: Path, dags_folder: Path, port: int) -> dict[str, str]:
 class AirflowStandalone:
     """Start with ``start()``, stop with ``stop()``; REST helpers in between."""
 
-    def __init__(self, home: Path, dags_folder: Path, port: int | None = None) -> None:
+    def __init__(
+        self,
+        home: Path,
+        dags_folder: Path,
+        port: int | None = None,
+        plugins_folder: Path | None = None,
+    ) -> None:
         self.home = home
         self.dags_folder = dags_folder
+        self.plugins_folder = plugins_folder
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = home / "standalone.log"
@@ -67,7 +78,7 @@ class AirflowStandalone:
         log = open(self.log_path, "wb")  # noqa: SIM115 - kept open for the process's lifetime
         self._process = subprocess.Popen(
             [sys.executable, "-m", "airflow", "standalone"],
-            env=standalone_env(self.home, self.dags_folder, self.port),
+            env=standalone_env(self.home, self.dags_folder, self.port, self.plugins_folder),
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

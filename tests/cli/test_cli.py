@@ -115,3 +115,18 @@ def test_failed_run_exits_1(tmp_path: Path, asset2airflow_home: Path) -> None:
     result = run_cli("materialize", str(failing), home=asset2airflow_home)
     assert result.returncode == 1
     assert "asset 'boom' failed: ValueError: source unreachable" in result.stderr
+
+
+def test_dags_prints_dags_tasks_schedules_and_outlets(
+    sales_pipeline_path: Path, asset2airflow_home: Path
+) -> None:
+    text = run_cli("dags", str(sales_pipeline_path), home=asset2airflow_home)
+    assert text.returncode == 0, text.stderr
+    assert "DAG sales  schedule=None" in text.stdout
+    assert "task cleaned_sales  <- raw_sales" in text.stdout
+    assert "check cleaned_sales:amounts_are_positive" in text.stdout
+    listed = run_cli("dags", str(sales_pipeline_path), "--json", home=asset2airflow_home)
+    [dag] = json.loads(listed.stdout[listed.stdout.index("[") :])
+    outlet = dag["tasks"][0]["outlets"][0]
+    assert outlet["name"] == "raw_sales"
+    assert outlet["uri"] == f"file://{asset2airflow_home}/storage/raw_sales.parquet"
