@@ -126,7 +126,7 @@ def test_dags_prints_dags_tasks_schedules_and_outlets(
     assert "task cleaned_sales  <- raw_sales" in text.stdout
     assert "check cleaned_sales:amounts_are_positive" in text.stdout
     listed = run_cli("dags", str(sales_pipeline_path), "--json", home=asset2airflow_home)
-    [dag] = json.loads(listed.stdout[listed.stdout.index("[") :])
+    [dag] = json.loads(listed.stdout)
     outlet = dag["tasks"][0]["outlets"][0]
     assert outlet["name"] == "raw_sales"
     assert outlet["uri"] == f"file://{asset2airflow_home}/storage/raw_sales.parquet"
