@@ -75,17 +75,18 @@ def build_dag(plan: DagPlan, defs: Definitions, default_args: Mapping[str, Any] 
                 }
             if task.owner:
                 overrides["owner"] = task.owner
-            tasks[task.task_id] = AssetStepOperator(
+            tasks[task.task_id] = AssetStepOperator.for_step(
+                compiled,
                 task_id=task.task_id,
-                compiled=compiled,
                 outlets=[airflow_asset(o) for o in task.outlets],
                 doc_md=task.doc_md,
                 trigger_rule="none_failed",
                 **overrides,
             )
-        for task in plan.tasks:
-            for upstream in task.upstream_task_ids:
-                tasks[upstream] >> tasks[task.task_id]
+            # Tasks come in dependency order, so upstreams exist already. Linking each task as it
+            # is created keeps the DAG small while Airflow hashes it for every edge.
+            if task.upstream_task_ids:
+                tasks[task.task_id].set_upstream([tasks[u] for u in task.upstream_task_ids])
     return dag
 
 

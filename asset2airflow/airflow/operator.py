@@ -15,7 +15,7 @@ from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from asset2airflow.airflow.compiled import CompiledDag
 from asset2airflow.airflow.events import XCOM_KEY, event_extras, outcome_to_json
-from asset2airflow.airflow.params import run_config_from_params, selected_keys
+from asset2airflow.airflow.params import ASSETS_PARAM, run_config_from_params, selected_keys
 from asset2airflow.errors import BlockingCheckFailedError
 from asset2airflow.execution.resources import ResourceScope
 from asset2airflow.execution.run_config import ParsedRunConfig
@@ -27,20 +27,32 @@ class AssetStepOperator(BaseOperator):
 
     ui_color = "#e8f4fd"
     shallow_copy_attrs = ("_compiled",)
+    _compiled: CompiledDag
 
-    def __init__(self, *, compiled: CompiledDag, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._compiled = compiled
+    @classmethod
+    def for_step(cls, compiled: CompiledDag, **kwargs: Any) -> AssetStepOperator:
+        """The task for step ``kwargs["task_id"]`` of ``compiled``.
+
+        The compiled DAG is attached after construction rather than through ``__init__``: an
+        ``__init__`` override would make Airflow apply (and deep-copy) DAG defaults twice per
+        task, which dominates parse time for large graphs.
+        """
+        task = cls(**kwargs)
+        task._compiled = compiled
+        return task
 
     def execute(self, context: Any) -> None:
         compiled = self._compiled
         params = dict(context.get("params") or {})
-        step = compiled.step_for(self.task_id, selected_keys(params, compiled.plan.asset_keys))
+        dag_run = context.get("dag_run")
+        conf = dict(getattr(dag_run, "conf", None) or {})
+        # Large DAGs declare no "assets" param; the trigger conf may still carry the list.
+        chosen = {ASSETS_PARAM: params.get(ASSETS_PARAM) or conf.get(ASSETS_PARAM)}
+        step = compiled.step_for(self.task_id, selected_keys(chosen, compiled.plan.asset_keys))
         if step is None:
             raise AirflowSkipException(
                 "none of this task's assets is in the run's 'assets' param; skipped"
             )
-        dag_run = context.get("dag_run")
         run_id = str(getattr(dag_run, "run_id", None) or context.get("run_id") or "airflow")
         partition_key = getattr(dag_run, "partition_key", None)
         parsed = ParsedRunConfig(

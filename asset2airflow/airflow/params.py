@@ -16,6 +16,10 @@ from asset2airflow.errors import ConfigError
 from asset2airflow.execution.plan import ExecutionStep
 
 ASSETS_PARAM = "assets"
+# Airflow deep-copies DAG params into every task, which dominates parse time for very large
+# DAGs. The selection param (a multi-select in the trigger form) is declared for DAGs up to this
+# size; larger DAGs accept the same "assets" list in the trigger conf JSON.
+MAX_SELECTABLE_ASSETS = 100
 _NO_DEFAULT: Any = None
 _SCHEMA_KEYS = (
     "type",
@@ -93,20 +97,18 @@ def params_for_dag(
     steps: Sequence[ExecutionStep], asset_keys: Sequence[str]
 ) -> tuple[ParamPlan, ...]:
     params: list[ParamPlan] = []
-    if len(asset_keys) > 1:
+    if 1 < len(asset_keys) <= MAX_SELECTABLE_ASSETS:
+        items = {"type": "string", "enum": list(asset_keys)}
         params.append(
             ParamPlan(
                 name=ASSETS_PARAM,
                 title="Assets to materialize",
                 section="Selection",
-                schema={
-                    "type": "array",
-                    "items": {"type": "string", "enum": list(asset_keys)},
-                    "uniqueItems": True,
-                },
-                description="Leave all selected to materialize every asset of this DAG; "
-                "unselected assets are skipped and downstream ones read their stored values.",
-                default=list(asset_keys),
+                schema={"type": "array", "items": items, "uniqueItems": True},
+                description="Empty: materialize every asset of this DAG. Otherwise only the "
+                "chosen ones run; the others are skipped and downstream assets read their "
+                "stored values.",
+                default=[],
             )
         )
     for step in steps:
@@ -133,7 +135,7 @@ def run_config_from_params(params: Mapping[str, Any], plans: Sequence[ParamPlan]
 def selected_keys(params: Mapping[str, Any], dag_keys: Sequence[str]) -> set[str]:
     """The asset keys a run should materialize (all when the param is absent)."""
     chosen = params.get(ASSETS_PARAM)
-    if chosen is None:
+    if not chosen:
         return set(dag_keys)
     if isinstance(chosen, str):
         chosen = [chosen]

@@ -227,11 +227,18 @@ def build_dag_plans(
     return plans
 
 
+_DOC_ROWS = 50
+
+
 def _dag_doc(graph: AssetGraph, keys: set[AssetKey]) -> str:
+    """A table of the DAG's assets (the first ``_DOC_ROWS``, to keep serialized DAGs small)."""
     lines = ["| asset | group | depends on | checks |", "|---|---|---|---|"]
-    for key in sorted(keys):
+    ordered = sorted(keys)
+    for key in ordered[:_DOC_ROWS]:
         deps = ", ".join(k.to_user_string() for k in graph.upstream[key]) or "-"
         checks = ", ".join(c.spec.name for c in graph.checks_for(key)) or "-"
         group = graph.spec(key).group_name
         lines.append(f"| {key.to_user_string()} | {group} | {deps} | {checks} |")
+    if len(ordered) > _DOC_ROWS:
+        lines.append(f"\n... and {len(ordered) - _DOC_ROWS} more assets.")
     return "\n".join(lines)

@@ -94,9 +94,9 @@ def render_dag(plan: DagPlan, source: Path, out_file: Path) -> str:
                 f"        retry_exponential_backoff={task.retry_exponential_backoff!r},",
             ]
         lines += [
-            f"    {_identifier(task.task_id)} = AssetStepOperator(",
+            f"    {_identifier(task.task_id)} = AssetStepOperator.for_step(",
+            "        COMPILED,",
             f"        task_id={task.task_id!r},",
-            "        compiled=COMPILED,",
             "        outlets=[" + ", ".join(_asset(o) for o in task.outlets) + "],",
             f"        doc_md={task.doc_md!r},",
             '        trigger_rule="none_failed",',
@@ -104,12 +104,13 @@ def render_dag(plan: DagPlan, source: Path, out_file: Path) -> str:
             *retry,
             "    )",
         ]
-    edges = [
-        f"    {_identifier(up)} >> {_identifier(t.task_id)}"
-        for t in plan.tasks
-        for up in t.upstream_task_ids
+    downstream: dict[str, list[str]] = {}
+    for task in plan.tasks:
+        for up in task.upstream_task_ids:
+            downstream.setdefault(up, []).append(_identifier(task.task_id))
+    lines += [
+        f"    {_identifier(up)} >> [{', '.join(children)}]" for up, children in downstream.items()
     ]
-    lines += edges
     return "\n".join(lines) + "\n"
 
 

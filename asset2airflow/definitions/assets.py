@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from asset2airflow.definitions.keys import AssetCheckKey, AssetKey
@@ -70,17 +71,15 @@ class AssetsDefinition:
     def is_multi(self) -> bool:
         return len(self.specs_by_output) != 1
 
+    @cached_property
+    def _outputs_by_key(self) -> dict[AssetKey, tuple[str, AssetSpec]]:
+        return {spec.key: (name, spec) for name, spec in self.specs_by_output.items()}
+
     def spec_for(self, key: AssetKey) -> AssetSpec:
-        for spec in self.specs_by_output.values():
-            if spec.key == key:
-                return spec
-        raise KeyError(key)
+        return self._outputs_by_key[key][1]
 
     def output_name_for(self, key: AssetKey) -> str:
-        for name, spec in self.specs_by_output.items():
-            if spec.key == key:
-                return name
-        raise KeyError(key)
+        return self._outputs_by_key[key][0]
 
     def upstream_keys(self, key: AssetKey | None = None) -> list[AssetKey]:
         """Keys this definition (or one of its assets) depends on, in declaration order."""

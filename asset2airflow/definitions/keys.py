@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Union
 
 from asset2airflow.definitions.names import check_key_component
@@ -35,7 +36,7 @@ class AssetKey:
 
     @staticmethod
     def from_user_string(user_string: str) -> AssetKey:
-        return AssetKey(user_string.split("/"))
+        return _key_from_user_string(user_string)
 
     @staticmethod
     def from_coercible(value: CoercibleToAssetKey) -> AssetKey:
@@ -68,6 +69,12 @@ class AssetKey:
 
     def __lt__(self, other: AssetKey) -> bool:
         return self.path < other.path
+
+
+@lru_cache(maxsize=65536)
+def _key_from_user_string(user_string: str) -> AssetKey:
+    """Parsing and validating keys is cached: keys are immutable and parsed again and again."""
+    return AssetKey(user_string.split("/"))
 
 
 CoercibleToAssetKey = Union[AssetKey, str, Sequence[str]]

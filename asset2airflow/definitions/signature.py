@@ -78,8 +78,21 @@ def _is_config_annotation(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, Config)
 
 
+_SIGNATURES: dict[Callable[..., Any], ComputeSignature] = {}
+
+
 def read_signature(fn: Callable[..., Any], what: str) -> ComputeSignature:
-    """Classify ``fn``'s parameters; ``what`` (e.g. "asset 'orders'") names it in errors."""
+    """Classify ``fn``'s parameters; ``what`` (e.g. "asset 'orders'") names it in errors.
+
+    Cached per function: generated graphs reuse one function for thousands of assets.
+    """
+    cached = _SIGNATURES.get(fn)
+    if cached is None:
+        cached = _SIGNATURES[fn] = _read_signature(fn, what)
+    return cached
+
+
+def _read_signature(fn: Callable[..., Any], what: str) -> ComputeSignature:
     where = location_of(fn)
     params = list(inspect.signature(fn).parameters.values())
     context_param = config_param = None

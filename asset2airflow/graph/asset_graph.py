@@ -33,6 +33,9 @@ class CheckNode:
 class AssetGraph:
     """Keys, edges and checks of a set of definitions. Raises on any invalid definition."""
 
+    toposorted_keys: list[AssetKey]
+    """Every key after its upstreams; ties broken by key so the order is stable."""
+
     def __init__(
         self,
         assets: Iterable[AssetsDefinition | AssetSpec],
@@ -52,7 +55,7 @@ class AssetGraph:
         self.upstream: dict[AssetKey, list[AssetKey]] = {
             key: assets_def.upstream_keys(key) for key, assets_def in self.assets_def_by_key.items()
         }
-        validation.check_acyclic(self.upstream, self.assets_def_by_key)
+        self.toposorted_keys = validation.check_acyclic(self.upstream, self.assets_def_by_key)
         validation.check_resources(
             self.assets_defs, self.checks_defs, self.assets_def_by_key, set(resource_keys)
         )
@@ -103,11 +106,6 @@ class AssetGraph:
         return result
 
     # --- order -------------------------------------------------------------------------------
-
-    @cached_property
-    def toposorted_keys(self) -> list[AssetKey]:
-        """Every key after its upstreams; ties broken by key so the order is stable."""
-        return validation.toposort(self.upstream)
 
     @cached_property
     def toposorted_nodes(self) -> list[AssetsDefinition]:

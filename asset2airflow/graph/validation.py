@@ -194,16 +194,19 @@ def find_cycle(upstream: Mapping[N, Sequence[N]]) -> list[N]:
 
 def check_acyclic(
     upstream: Mapping[AssetKey, Sequence[AssetKey]], by_key: Mapping[AssetKey, AssetsDefinition]
-) -> None:
-    cycle = find_cycle(upstream)
-    if cycle:
+) -> list[AssetKey]:
+    """The keys in dependency order; on a cycle, an error listing it and where it is defined."""
+    try:
+        return toposort(upstream)
+    except CycleError:
+        cycle = find_cycle(upstream)
         places = sorted({_describe(by_key[k]) for k in cycle})
         raise CycleError(
             "dependency cycle: "
             + " -> ".join(k.to_user_string() for k in cycle)
             + f" (defined in {'; '.join(places)}). Remove one of these dependencies: an asset "
             "cannot depend on itself or on its own downstream assets."
-        )
+        ) from None
 
 
 def input_manager_key(

@@ -188,7 +188,7 @@ def test_rendered_file_behaves_like_build_dags(
     )
     assert out.returncode == 0, out.stderr
     rendered = dags_folder / "rendered_dag.py"
-    assert "AssetStepOperator(" in rendered.read_text()
+    assert "AssetStepOperator.for_step(" in rendered.read_text()
     dag = load_dag_file("rendered_dag.py", rendered.read_text())["rendered"]
     assert dag.get_task("r_total").upstream_task_ids == {"r_numbers"}
     assert [o.name for o in dag.get_task("r_numbers").outlets] == ["r_numbers"]

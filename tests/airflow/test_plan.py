@@ -138,6 +138,8 @@ def test_params_are_typed_from_config_and_map_back_to_run_config() -> None:
     ingest, _ = build_dag_plans(make_defs())
     [assets_param] = ingest.params
     assert assets_param.schema["items"]["enum"] == ["customers", "orders"]
+    assert assets_param.default == []
+    assert selected_keys({"assets": []}, ingest.asset_keys) == {"customers", "orders"}
     assert selected_keys({"assets": ["orders"]}, ingest.asset_keys) == {"orders"}
     with pytest.raises(ConfigError, match=r"\['nope'\]"):
         selected_keys({"assets": ["nope"]}, ingest.asset_keys)
