@@ -151,3 +151,21 @@ def test_plans_are_identical_for_identical_definitions(
     first = build_dag_plans(load_definitions(sales_pipeline_path))
     second = build_dag_plans(load_definitions(sales_pipeline_path))
     assert first == second
+
+
+def test_huge_dags_take_the_selection_from_conf_instead_of_a_param() -> None:
+    from asset2airflow import AssetIn
+    from asset2airflow.airflow.params import MAX_SELECTABLE_ASSETS
+
+    def child(parent: int) -> int:
+        return parent
+
+    roots = [asset(name="h0")(lambda: 0)]
+    chain = [
+        asset(name=f"h{i}", ins={"parent": AssetIn(f"h{i - 1}")})(child)
+        for i in range(1, MAX_SELECTABLE_ASSETS + 1)
+    ]
+    [plan] = build_dag_plans(Definitions(assets=roots + chain))
+    assert len(plan.asset_keys) == MAX_SELECTABLE_ASSETS + 1
+    assert [p.name for p in plan.params] == []  # Airflow copies params into every task
+    assert selected_keys({"assets": ["h3"]}, plan.asset_keys) == {"h3"}
