@@ -3,7 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-export CI
+# Browser tests drive Debian's Chromium (never a browser downloaded by a test tool).
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export CI CHROMIUM
 
 .PHONY: demo test lint venv bench clean
 
@@ -15,11 +18,15 @@ $(STAMP): pyproject.toml requirements.lock
 
 venv: $(STAMP)
 
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
+
 lint: $(STAMP)
 	$(BIN)/ruff check asset2airflow tests bench dags scripts
 	$(BIN)/mypy --strict asset2airflow
 
-test: lint
+test: lint $(CHROMIUM)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 demo: $(STAMP)

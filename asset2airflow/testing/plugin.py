@@ -6,6 +6,7 @@ Fixtures:
 - ``filesystem_io_manager``: a ``FilesystemIOManager`` in a temporary directory.
 - ``load_definitions``: load the ``Definitions`` of a file or module, as the CLI does.
 - ``airflow_standalone``: a real ``airflow standalone`` for the session (REST helpers).
+- ``chromium``, ``airflow_page``: headless Chromium (Playwright) and a page logged in to it.
 - ``airflow_db``, ``dags_folder``, ``load_dag_file``: a migrated Airflow metadata DB in an
   isolated AIRFLOW_HOME (enable with ``asset2airflow_isolated_airflow = true`` in the pytest
   ini options) and DAG files parsed by a real DagBag, ready for ``dag.test()``.
@@ -146,3 +147,41 @@ def airflow_standalone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Air
         yield standalone
     finally:
         standalone.stop()
+
+
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Headless Chromium (Debian's, ``$CHROMIUM`` or /usr/bin/chromium) driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def airflow_page(chromium: Any, airflow_standalone: AirflowStandalone) -> Iterator[Any]:
+    """A browser page logged in to the session's ``airflow_standalone`` as admin."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    context.add_cookies(
+        [{"name": "_token", "value": airflow_standalone.token, "url": airflow_standalone.url}]
+    )
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()

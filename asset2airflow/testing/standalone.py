@@ -69,6 +69,7 @@ class AirflowStandalone:
         self.log_path = home / "standalone.log"
         self._process: subprocess.Popen[bytes] | None = None
         self._client: httpx.Client | None = None
+        self.token = ""
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -91,10 +92,11 @@ class AirflowStandalone:
                     + self.log_path.read_text()[-3000:]
                 )
             if self._healthy():
+                self.token = self._token()
                 self._client = httpx.Client(
                     base_url=self.url,
                     timeout=30,
-                    headers={"Authorization": f"Bearer {self._token()}"},
+                    headers={"Authorization": f"Bearer {self.token}"},
                 )
                 return
             time.sleep(1)
