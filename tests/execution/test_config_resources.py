@@ -144,3 +144,12 @@ def test_direct_invocation_with_context_resources_and_config() -> None:
     context = build_asset_context(partition_key="2026-01-01")
     assert uses_context(context, [1]) == ("uses_context", "2026-01-01")
     assert context.output_metadata("result")["n"].value == 1
+
+
+def test_runtime_missing_resource_names_resource_and_asset() -> None:
+    from asset2airflow import MissingResourceError
+    from asset2airflow.execution.resources import ResourceScope
+
+    with ResourceScope({}, run_id="r") as scope, pytest.raises(MissingResourceError) as info:
+        scope.get("warehouse", "asset 'orders'")
+    assert "asset 'orders' needs resource 'warehouse'" in str(info.value)
