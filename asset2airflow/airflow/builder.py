@@ -65,7 +65,10 @@ def build_dag(plan: DagPlan, defs: Definitions, default_args: Mapping[str, Any] 
         default_args=args,
     ) as dag:
         tasks = {}
-        for task in plan.tasks:
+        # Downstream tasks are added first: Airflow's cycle check walks tasks in insertion order
+        # and rescans a task's children each time it returns to it, which is quadratic in the
+        # fan-out when parents come first (10,000 children of one root: ~10 s) and linear here.
+        for task in reversed(plan.tasks):
             overrides: dict[str, Any] = {}
             if task.retries:
                 overrides = {
@@ -83,6 +86,7 @@ def build_dag(plan: DagPlan, defs: Definitions, default_args: Mapping[str, Any] 
                 trigger_rule="none_failed",
                 **overrides,
             )
+        for task in plan.tasks:
             for upstream in task.upstream_task_ids:
                 _link(tasks[upstream], tasks[task.task_id])
     return dag
