@@ -96,16 +96,6 @@ class AssetsDefinition:
     def check_keys(self) -> list[AssetCheckKey]:
         return [spec.key for spec in self.check_specs]
 
-    # --- description ---------------------------------------------------------------------------
-
-    @property
-    def group_names_by_key(self) -> dict[AssetKey, str]:
-        return {spec.key: spec.group_name or "default" for spec in self.specs}
-
-    @property
-    def descriptions_by_key(self) -> dict[AssetKey, str | None]:
-        return {spec.key: spec.description for spec in self.specs}
-
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         from asset2airflow.definitions.invocation import invoke_directly
 

@@ -32,7 +32,6 @@ class ComputeSignature:
     resource_params: tuple[str, ...]
     input_params: tuple[str, ...]
     location: str
-    is_generator: bool
     unresolved_annotations: tuple[tuple[str, str], ...] = ()
 
     def call(
@@ -135,6 +134,5 @@ def _read_signature(fn: Callable[..., Any], what: str) -> ComputeSignature:
         resource_params=tuple(resources),
         input_params=tuple(inputs),
         location=where,
-        is_generator=inspect.isgeneratorfunction(fn),
         unresolved_annotations=tuple(unresolved),
     )

@@ -41,12 +41,6 @@ class ExecutionStep:
 class ExecutionPlan:
     steps: tuple[ExecutionStep, ...]
 
-    def step(self, name: str) -> ExecutionStep:
-        for step in self.steps:
-            if step.name == name:
-                return step
-        raise KeyError(name)
-
 
 def _subset_keys(assets_def: AssetsDefinition, selected: Set[AssetKey]) -> tuple[AssetKey, ...]:
     keys = tuple(k for k in assets_def.keys if k in selected)
