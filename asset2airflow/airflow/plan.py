@@ -8,7 +8,7 @@ per asset group (``dag_id_prefix + group``), or one DAG per asset with ``dag_per
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,15 +83,12 @@ class DagPlan:
     doc_md: str = ""
 
 
-def _asset_ref(graph: AssetGraph, defs: Definitions, key: AssetKey) -> AssetRefPlan:
+def _asset_ref(graph: AssetGraph, managers: Mapping[str, Any], key: AssetKey) -> AssetRefPlan:
     assets_def = graph.get(key)
     spec = graph.spec(key)
     if assets_def.is_external:
         return AssetRefPlan(key.to_user_string())
-    io_key = graph.io_manager_key(key)
-    manager = defs.resources.get(io_key)
-    if manager is None and io_key == DEFAULT_IO_MANAGER_KEY:
-        manager = default_io_manager()
+    manager = managers.get(graph.io_manager_key(key))
     uri = manager.storage_uri(key) if isinstance(manager, IOManager) else None
     return AssetRefPlan(
         name=key.to_user_string(),
@@ -101,7 +98,7 @@ def _asset_ref(graph: AssetGraph, defs: Definitions, key: AssetKey) -> AssetRefP
     )
 
 
-def _task(graph: AssetGraph, defs: Definitions, step: ExecutionStep) -> TaskPlan:
+def _task(graph: AssetGraph, managers: Mapping[str, Any], step: ExecutionStep) -> TaskPlan:
     assets_def = step.assets_def
     assert assets_def is not None
     policy = assets_def.retry_policy
@@ -112,7 +109,7 @@ def _task(graph: AssetGraph, defs: Definitions, step: ExecutionStep) -> TaskPlan
         task_id=step.name,
         asset_keys=tuple(k.to_user_string() for k in step.asset_keys),
         check_names=tuple(c.key.to_user_string() for c in step.checks),
-        outlets=tuple(_asset_ref(graph, defs, k) for k in step.asset_keys),
+        outlets=tuple(_asset_ref(graph, managers, k) for k in step.asset_keys),
         upstream_task_ids=step.upstream_steps,
         retries=policy.max_retries if policy else 0,
         retry_delay_seconds=float(policy.delay or 0) if policy else 0.0,
@@ -123,7 +120,7 @@ def _task(graph: AssetGraph, defs: Definitions, step: ExecutionStep) -> TaskPlan
 
 
 def _schedule(
-    graph: AssetGraph, defs: Definitions, steps: Sequence[ExecutionStep], dag_id: str
+    graph: AssetGraph, managers: Mapping[str, Any], steps: Sequence[ExecutionStep], dag_id: str
 ) -> SchedulePlan:
     produced = {k for s in steps for k in s.asset_keys}
     upstream = sorted({k for s in steps for k in s.reads if k not in produced})
@@ -141,7 +138,7 @@ def _schedule(
             "one schedule: put them in separate jobs or give them the same cron."
         )
     cron, timezone = crons[0] if crons else (None, "UTC")
-    return SchedulePlan(tuple(_asset_ref(graph, defs, k) for k in upstream), cron, timezone)
+    return SchedulePlan(tuple(_asset_ref(graph, managers, k) for k in upstream), cron, timezone)
 
 
 def _dag_members(
@@ -191,6 +188,8 @@ def build_dag_plans(
     ``only_dag_id`` plans just that DAG (a worker needs only the DAG it runs).
     """
     graph = defs.asset_graph
+    # IO managers by key, with the default one built once (its storage URI names outlets).
+    managers = {DEFAULT_IO_MANAGER_KEY: default_io_manager(), **defs.resources}
     plans = []
     for dag_id, job, keys in _dag_members(defs, dag_per, dag_id_prefix):
         if not keys or (only_dag_id is not None and dag_id != only_dag_id):
@@ -217,8 +216,8 @@ def build_dag_plans(
                 description=description,
                 tags=tuple(sorted(t[:100] for t in tags)),
                 owner=", ".join(owners) or "airflow",
-                schedule=_schedule(graph, defs, steps, dag_id),
-                tasks=tuple(_task(graph, defs, s) for s in steps),
+                schedule=_schedule(graph, managers, steps, dag_id),
+                tasks=tuple(_task(graph, managers, s) for s in steps),
                 params=params_for_dag(steps, key_names),
                 asset_keys=key_names,
                 doc_md=_dag_doc(graph, keys),

@@ -119,3 +119,39 @@ def test_bad_param_value_is_rejected_naming_the_param(load_dag_file: Callable[..
     with pytest.raises(Exception, match="numbers__fail_check") as info:
         dag.test(run_conf={"numbers__fail_check": "not a bool"})
     assert "boolean" in str(info.value)
+
+
+ENV_DAG = """
+from asset2airflow import ConfigurableResource, Definitions, EnvVar, asset
+from asset2airflow.airflow import build_dags
+
+
+class Api(ConfigurableResource):
+    token: str
+
+
+@asset(group_name="env_demo")
+def env_token(api: Api) -> str:
+    return api.token
+
+
+build_dags(Definitions(assets=[env_token], resources={"api": Api(token=EnvVar("ENV_DEMO_TOKEN"))}))
+"""
+
+
+def test_env_var_is_read_in_the_task_not_at_parse_time(
+    load_dag_file: Callable[..., Any], monkeypatch: pytest.MonkeyPatch, asset2airflow_home: Path
+) -> None:
+    import pickle
+
+    monkeypatch.delenv("ENV_DEMO_TOKEN", raising=False)
+    dag = load_dag_file("env_demo.py", ENV_DAG)["env_demo"]  # parses without the variable
+    failed = dag.test()
+    assert failed.state == "failed"
+    step = xcom(failed, "env_token", "asset2airflow")
+    step = json.loads(step) if isinstance(step, str) else step
+    assert "'ENV_DEMO_TOKEN'" in step["error"] and "resource 'api'" in step["error"]
+    monkeypatch.setenv("ENV_DEMO_TOKEN", "s3cret")
+    assert dag.test().state == "success"
+    stored = (asset2airflow_home / "storage" / "env_token").read_bytes()
+    assert pickle.loads(stored) == "s3cret"

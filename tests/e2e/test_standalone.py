@@ -14,7 +14,8 @@ from asset2airflow.testing.standalone import AirflowStandalone
 pytestmark = pytest.mark.e2e
 
 UPSTREAM = """
-from asset2airflow import AssetCheckResult, Config, Definitions, asset, asset_check
+from asset2airflow import (AssetCheckResult, AssetExecutionContext, Config, Definitions, asset,
+                           asset_check)
 from asset2airflow.airflow import build_dags
 
 
@@ -23,7 +24,8 @@ class OrdersConfig(Config):
 
 
 @asset(group_name="e2e_upstream")
-def e2e_orders(config: OrdersConfig) -> list:
+def e2e_orders(context: AssetExecutionContext, config: OrdersConfig) -> list:
+    context.log.info("e2e_orders computed with fail_check=%s", config.fail_check)
     return [-5] if config.fail_check else [5, 7]
 
 
@@ -78,8 +80,13 @@ def test_upstream_run_triggers_downstream_unless_a_blocking_check_fails(
     assert [a["name"] for a in assets["assets"]] == ["e2e_orders"]
     assert assets["assets"][0]["group"] == "e2e_upstream"
 
-    ok = airflow.wait_for_run("e2e_upstream", airflow.trigger("e2e_upstream"))
-    assert ok["state"] == "success"
+    ok_id = airflow.trigger("e2e_upstream")
+    assert airflow.wait_for_run("e2e_upstream", ok_id)["state"] == "success"
+    log = airflow.client.get(
+        f"/api/v2/dags/e2e_upstream/dagRuns/{ok_id}/taskInstances/e2e_orders/logs/1",
+        headers={"Accept": "application/x-ndjson"},
+    ).text
+    assert "e2e_orders computed with fail_check=False" in log  # user logs are in the task log
     [triggered] = wait_for_downstream(airflow, 1, timeout=120)
     assert triggered["state"] == "success"
 
