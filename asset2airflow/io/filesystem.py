@@ -1,4 +1,8 @@
-"""``FilesystemIOManager``: any picklable value, one file per asset (and partition)."""
+"""``FilesystemIOManager``: any picklable value, one file per asset (and partition).
+
+Layout (Dagster's): ``<base_dir>/<key path...>``, and ``<base_dir>/<key path...>/<partition>``
+for a partition; files have no extension. Writes are atomic (see ``asset2airflow.io.atomic``).
+"""
 
 from __future__ import annotations
 
@@ -8,21 +12,25 @@ from typing import Any
 
 from asset2airflow.definitions.io_manager import ConfigurableIOManager, InputContext, OutputContext
 from asset2airflow.definitions.keys import AssetKey
+from asset2airflow.definitions.metadata import MetadataValue
+from asset2airflow.errors import IOManagerError
 from asset2airflow.io.atomic import atomic_write
 from asset2airflow.io.paths import asset_path, missing_value
-from asset2airflow.io.storage_dir import default_storage_dir, known_at_parse_time, setting
+from asset2airflow.io.storage_dir import default_storage_dir, is_env_setting, resolve_setting
 
 
 class FilesystemIOManager(ConfigurableIOManager):
-    """Pickles values under ``base_dir`` (default: ``default_storage_dir()``), atomically."""
+    """Pickles values under ``base_dir`` (``None``: ``default_storage_dir()``, read at run time).
+
+    ``base_dir`` may be an ``EnvVar``; it is then read when a value is stored or loaded, and
+    ``storage_uri`` is ``None`` because environment variables are not read at parse time.
+    """
 
     base_dir: str | None = None
 
-    def _base(self) -> Path:
-        return Path(setting(self, "base_dir") or default_storage_dir()).absolute()
-
     def _path(self, key: AssetKey, partition: str | None) -> Path:
-        return asset_path(self._base(), key, partition)
+        base = Path(resolve_setting(self, "base_dir") or default_storage_dir()).absolute()
+        return asset_path(base, key, partition)
 
     def handle_output(self, context: OutputContext, obj: Any) -> None:
         partition = context.partition_key if context.has_partition_key else None
@@ -30,10 +38,17 @@ class FilesystemIOManager(ConfigurableIOManager):
 
         def write(tmp: Path) -> None:
             with open(tmp, "wb") as handle:
-                pickle.dump(obj, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                try:
+                    pickle.dump(obj, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                except (pickle.PicklingError, TypeError, AttributeError) as exc:
+                    raise IOManagerError(
+                        f"FilesystemIOManager cannot pickle the {type(obj).__name__} returned by "
+                        f"asset {context.asset_key.to_user_string()!r}: {exc}. Return a picklable "
+                        "value, or give the asset an IO manager that can store this type."
+                    ) from exc
 
         atomic_write(path, write)
-        context.add_output_metadata({"path": str(path)})
+        context.add_output_metadata({"path": MetadataValue.path(path)})
 
     def load_input(self, context: InputContext) -> Any:
         partition = context.partition_key if context.has_partition_key else None
@@ -45,6 +60,7 @@ class FilesystemIOManager(ConfigurableIOManager):
             raise missing_value(context.asset_key, partition, path) from None
 
     def storage_uri(self, asset_key: AssetKey) -> str | None:
-        if not known_at_parse_time(self, "base_dir"):
+        """``file://`` URI of the asset's file (its directory when partitioned); no I/O."""
+        if is_env_setting(self, "base_dir"):
             return None
         return self._path(asset_key, None).as_uri()

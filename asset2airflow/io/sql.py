@@ -1,144 +1,301 @@
 """``SQLTableIOManager``: pandas DataFrames as tables of any SQLAlchemy database.
 
 One table per asset: the table is the key's last component, the schema its prefix joined by
-``_``. SQLite has no schemas, so a schema there is a sibling database file ATTACHed under that
-name. Every write is one transaction, so a killed writer leaves the previous table intact.
+``_`` (no prefix: the database's default schema). SQLite has no schemas, so there a schema is a
+sibling database file ``<db stem>.<schema>.db`` ATTACHed under the schema's name.
+
+Every write is one transaction, so a killed writer leaves the previous table intact: a whole
+asset is replaced (DROP, CREATE, INSERT), a partition's rows are deleted and appended. The
+DataFrame index is not stored. Partitioned assets need ``metadata={"partition_expr": "<column>"}``
+naming the column that holds the partition key; it is stored as the key's text (filled in when
+the frame lacks it). Loading a partition nobody wrote gives an empty frame (a table cannot tell
+"never written" from "written empty"). SQLAlchemy and pandas are imported on first use, keeping
+DAG parsing light.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from asset2airflow.definitions.io_manager import ConfigurableIOManager, InputContext, OutputContext
 from asset2airflow.definitions.keys import AssetKey
+from asset2airflow.definitions.metadata import MetadataValue
 from asset2airflow.errors import IOManagerError
 from asset2airflow.io.paths import missing_value
-from asset2airflow.io.storage_dir import default_storage_dir, known_at_parse_time, setting
+from asset2airflow.io.storage_dir import default_storage_dir, is_env_setting, resolve_setting
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    import pandas as pd
+    from sqlalchemy import Select
+    from sqlalchemy.engine import URL, Connection, Engine
+
+PARTITION_EXPR_KEY = "partition_expr"
+_SQLITE_RESERVED_SCHEMAS = ("main", "temp")
 
 
-def _table_of(key: AssetKey) -> tuple[str | None, str]:
-    schema = "_".join(key.path[:-1]).replace("-", "_") or None
-    return schema, key.path[-1].replace("-", "_")
+def default_sql_url() -> str:
+    """``sqlite:///<default_storage_dir()>/asset2airflow.db`` (absolute), computed when used."""
+    return f"sqlite:///{default_storage_dir().absolute() / 'asset2airflow.db'}"
 
 
-def _make_sqlite_transactional(engine: Engine, schema: str | None) -> None:
-    """pysqlite runs DDL outside transactions, so a ``replace`` could commit the DROP before the
-    INSERTs. Take transaction control (SQLAlchemy's documented recipe) and ATTACH the schema's
-    database file (``<db stem>.<schema>.db``) when each connection opens."""
-    from sqlalchemy import event
-
-    database = Path(str(engine.url.database))
-    database.parent.mkdir(parents=True, exist_ok=True)
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-        if schema is not None:
-            sibling = database.with_name(f"{database.stem}.{schema}.db")
-            dbapi_connection.execute("ATTACH DATABASE ? AS ?", (str(sibling), schema))
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+def table_of(key: AssetKey) -> tuple[str | None, str]:
+    """(schema, table) for an asset: the key prefix joined by ``_`` (or ``None``), its name."""
+    return "_".join(key.path[:-1]) or None, key.path[-1]
 
 
 class SQLTableIOManager(ConfigurableIOManager):
-    """``url``: a SQLAlchemy URL (default: a SQLite file in ``default_storage_dir()``)."""
+    """Stores DataFrames in the database at ``url`` (``None``: ``default_sql_url()``).
+
+    ``url`` may be an ``EnvVar`` (read when a value is stored or loaded; ``storage_uri`` is then
+    ``None``). SQLite URLs must name a file; add ``?timeout=<seconds>`` to make concurrent
+    writers wait longer for the database lock than sqlite3's default 5 s.
+    """
 
     url: str | None = None
 
-    def _url(self) -> str:
-        return (
-            setting(self, "url") or f"sqlite:///{default_storage_dir().absolute()}/asset2airflow.db"
-        )
-
-    def _engine(self, schema: str | None) -> Engine:
-        from sqlalchemy import create_engine
-
-        engine = create_engine(self._url())
-        if engine.dialect.name == "sqlite":
-            _make_sqlite_transactional(engine, schema)
-        return engine
-
     def handle_output(self, context: OutputContext, obj: Any) -> None:
         import pandas as pd
-        from sqlalchemy import text
 
         key = context.asset_key
         if not isinstance(obj, pd.DataFrame):
             raise IOManagerError(
                 f"SQLTableIOManager cannot store asset {key.to_user_string()!r}: it returned a "
-                f"{type(obj).__name__}; return a pandas DataFrame or use another IO manager."
+                f"{type(obj).__name__}. Return a pandas DataFrame, or "
+                "give the asset another IO manager (io_manager_key), e.g. a FilesystemIOManager."
             )
-        schema, table = _table_of(key)
-        engine = self._engine(schema)
-        try:
-            with engine.begin() as conn:
-                if context.has_partition_key:
-                    column = self._partition_column(context)
-                    frame = obj.assign(**{column: context.partition_key})
-                    qualified = f'"{schema}"."{table}"' if schema else f'"{table}"'
-                    if engine.dialect.has_table(conn, table, schema=schema):
-                        conn.execute(
-                            text(f'DELETE FROM {qualified} WHERE "{column}" = :p'),
-                            {"p": context.partition_key},
-                        )
-                    frame.to_sql(table, conn, schema=schema, if_exists="append", index=False)
-                else:
-                    obj.to_sql(table, conn, schema=schema, if_exists="replace", index=False)
-        finally:
-            engine.dispose()
+        schema, name = table_of(key)
+        url = self._url()
+        partition = context.partition_key if context.has_partition_key else None
+        expr, frame = None, obj
+        if partition is not None:
+            expr = _partition_expr(key, context.definition_metadata)
+            frame = _frame_for_partition(obj, expr, partition, key)
+        with (
+            _database_errors(key, _where(url, schema, name), storing=True),
+            _engine(url, schema, key, writing=True) as engine,
+            engine.begin() as conn,
+        ):
+            _write(conn, frame, schema, name, expr, partition)
         context.add_output_metadata(
-            {"table": f"{schema}.{table}" if schema else table, "row_count": len(obj)}
+            {
+                "table": MetadataValue.text(f"{schema}.{name}" if schema else name),
+                "row_count": MetadataValue.int(len(obj)),
+            }
         )
-
-    def _partition_column(self, context: OutputContext) -> str:
-        column = context.definition_metadata.get("partition_expr")
-        if column is None:
-            raise IOManagerError(
-                f"asset {context.asset_key.to_user_string()!r} is partitioned but has no "
-                "'partition_expr' metadata; add metadata={'partition_expr': '<column>'} so "
-                "SQLTableIOManager knows which column holds the partition key."
-            )
-        return str(column.value)
 
     def load_input(self, context: InputContext) -> Any:
         import pandas as pd
-        from sqlalchemy import text
+        from sqlalchemy import column, inspect, literal_column, select, table
 
         key = context.asset_key
-        schema, table = _table_of(key)
+        schema, name = table_of(key)
         partition = context.partition_key if context.has_partition_key else None
-        engine = self._engine(schema)
-        try:
-            with engine.connect() as conn:
-                if not engine.dialect.has_table(conn, table, schema=schema):
-                    raise missing_value(key, partition, f"table {schema or ''}.{table}")
-                qualified = f'"{schema}"."{table}"' if schema else f'"{table}"'
-                if partition is None:
-                    return pd.read_sql_query(text(f"SELECT * FROM {qualified}"), conn)
-                upstream = context.upstream_output
-                column = self._partition_column(upstream) if upstream else "partition"
-                return pd.read_sql_query(
-                    text(f'SELECT * FROM {qualified} WHERE "{column}" = :p'),
-                    conn,
-                    params={"p": partition},
-                )
-        finally:
-            engine.dispose()
+        url = self._url()
+        where = _where(url, schema, name)
+        expr = None if partition is None else _load_partition_expr(context)
+        if not _sqlite_files_exist(url, schema, key):
+            raise missing_value(key, partition, where)
+        with (
+            _database_errors(key, where, storing=False),
+            _engine(url, schema, key, writing=False) as engine,
+            engine.connect() as conn,
+        ):
+            if not inspect(conn).has_table(name, schema=schema):
+                raise missing_value(key, partition, where)
+            source = table(name, *([] if expr is None else [column(expr)]), schema=schema)
+            query: Select[Any] = select(literal_column("*")).select_from(source)
+            if expr is not None:
+                query = query.where(source.c[expr] == partition)
+            return pd.read_sql_query(query, conn)
 
     def storage_uri(self, asset_key: AssetKey) -> str | None:
-        if not known_at_parse_time(self, "url"):
+        """``<url without user, password or query>/<schema>.<table>``; no I/O."""
+        if is_env_setting(self, "url"):
             return None
-        from sqlalchemy.engine import URL, make_url
+        schema, name = table_of(asset_key)
+        return f"{_public_url(self._url())}/{schema + '.' if schema else ''}{name}"
 
-        # Credentials never leave the URL: the URI is shown in Airflow's UI.
-        url = make_url(self._url())
-        public = URL.create(url.drivername, host=url.host, port=url.port, database=url.database)
-        base = public.render_as_string(hide_password=False)
-        schema, table = _table_of(asset_key)
-        return f"{base}/{schema}.{table}" if schema else f"{base}/{table}"
+    def _url(self) -> str:
+        return resolve_setting(self, "url") or default_sql_url()
+
+
+def _write(
+    conn: Connection,
+    frame: pd.DataFrame,
+    schema: str | None,
+    name: str,
+    expr: str | None,
+    partition: str | None,
+) -> None:
+    """Inside the caller's transaction: replace the table, or one partition's rows of it."""
+    from sqlalchemy import column, delete, inspect, table
+
+    if expr is None:
+        frame.to_sql(name, conn, schema=schema, if_exists="replace", index=False)
+        return
+    if inspect(conn).has_table(name, schema=schema):
+        target = table(name, column(expr), schema=schema)
+        conn.execute(delete(target).where(target.c[expr] == partition))
+    frame.to_sql(name, conn, schema=schema, if_exists="append", index=False)
+
+
+def _where(url: str, schema: str | None, name: str) -> str:
+    return f"table {schema + '.' if schema else ''}{name} of {_public_url(url)}"
+
+
+@contextmanager
+def _database_errors(key: AssetKey, where: str, *, storing: bool) -> Iterator[None]:
+    """Database failures as ``IOManagerError`` naming the asset and table (cause chained)."""
+    from pandas.errors import DatabaseError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        yield
+    except (SQLAlchemyError, DatabaseError) as exc:
+        advice = (
+            "The transaction was rolled back, so the table keeps its previous contents; check "
+            "that every column has a type the database accepts and that it is reachable."
+            if storing
+            else "Check that the database is reachable and the table readable."
+        )
+        raise IOManagerError(
+            f"SQLTableIOManager could not {'store' if storing else 'load'} asset "
+            f"{key.to_user_string()!r} ({where}): {exc}\n{advice}"
+        ) from exc
+
+
+def _partition_expr(key: AssetKey, metadata: Mapping[str, MetadataValue]) -> str:
+    entry = metadata.get(PARTITION_EXPR_KEY)
+    if entry is None:
+        raise IOManagerError(
+            f"asset {key.to_user_string()!r} is partitioned but has no {PARTITION_EXPR_KEY!r} "
+            f"metadata; add metadata={{{PARTITION_EXPR_KEY!r}: '<column>'}} to the asset so "
+            "SQLTableIOManager knows which column holds the partition key."
+        )
+    return str(entry.value)
+
+
+def _load_partition_expr(context: InputContext) -> str:
+    """The input's ``partition_expr`` metadata, else the upstream asset's."""
+    upstream = context.upstream_output
+    if PARTITION_EXPR_KEY not in context.definition_metadata and upstream is not None:
+        return _partition_expr(context.asset_key, upstream.definition_metadata)
+    return _partition_expr(context.asset_key, context.definition_metadata)
+
+
+def _frame_for_partition(
+    frame: pd.DataFrame, expr: str, partition: str, key: AssetKey
+) -> pd.DataFrame:
+    """``frame`` with column ``expr`` set to the text ``partition`` on every row, so deleting the
+    partition's rows later matches exactly. If the asset already has that column, every value
+    must read as ``partition``."""
+    if expr in frame.columns:
+        others = frame.loc[frame[expr].astype(str) != partition, expr]
+        if len(others):
+            raise IOManagerError(
+                f"partition {partition!r} of asset {key.to_user_string()!r} has rows whose "
+                f"{PARTITION_EXPR_KEY} column {expr!r} is not {partition!r} (e.g. "
+                f"{others.iloc[0]!r}); return only that partition's rows, or drop the column "
+                "and SQLTableIOManager fills it in."
+            )
+    filled: pd.DataFrame = frame.copy(deep=False)  # copy-on-write: the caller's frame is kept
+    filled[expr] = partition
+    return filled
+
+
+def _public_url(url: str) -> str:
+    """The URL without credentials or query (both may hold secrets); shown in Airflow's UI."""
+    from sqlalchemy.engine import URL, make_url
+
+    parsed = make_url(url)
+    public = URL.create(
+        parsed.drivername, host=parsed.host, port=parsed.port, database=parsed.database
+    )
+    return public.render_as_string(hide_password=True)
+
+
+def _sqlite_database(url: URL, schema: str | None, key: AssetKey) -> Path:
+    """The database file of a SQLite URL; refuses what this manager cannot use."""
+    database = url.database
+    if not database or database == ":memory:" or "mode" in url.query or "uri" in url.query:
+        raise IOManagerError(
+            f"SQLTableIOManager cannot use {url.render_as_string()!r} for asset "
+            f"{key.to_user_string()!r}: SQLite needs a plain database file path, e.g. "
+            "'sqlite:////abs/path/warehouse.db', because each store and load opens a new "
+            "connection (an in-memory database would be empty each time)."
+        )
+    if schema is not None and schema.lower() in _SQLITE_RESERVED_SCHEMAS:
+        raise IOManagerError(
+            f"asset {key.to_user_string()!r} would be stored in SQLite schema {schema!r}, which "
+            "SQLite reserves (main: the database itself, temp: discarded on close); give the "
+            "asset another key prefix."
+        )
+    return Path(database)
+
+
+def _sibling(database: Path, schema: str) -> Path:
+    """The file standing in for ``schema`` next to a SQLite database: ``<stem>.<schema>.db``."""
+    return database.with_name(f"{database.stem}.{schema}.db")
+
+
+def _sqlite_files_exist(url_string: str, schema: str | None, key: AssetKey) -> bool:
+    """False when a SQLite database (or schema file) is missing, so loading need not create it.
+    True for other databases."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(url_string)
+    if url.get_backend_name() != "sqlite":
+        return True
+    database = _sqlite_database(url, schema, key)
+    return database.exists() and (schema is None or _sibling(database, schema).exists())
+
+
+@contextmanager
+def _engine(
+    url_string: str, schema: str | None, key: AssetKey, *, writing: bool
+) -> Iterator[Engine]:
+    """An engine for one store or load, disposed afterwards (no pool outlives the call, so
+    nothing leaks across Airflow's forked task processes)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    url = make_url(url_string)
+    engine = create_engine(url)
+    try:
+        if url.get_backend_name() == "sqlite":
+            _configure_sqlite(engine, _sqlite_database(url, schema, key), schema, writing=writing)
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def _configure_sqlite(engine: Engine, database: Path, schema: str | None, *, writing: bool) -> None:
+    """Make SQLite transactions real and give it the schema.
+
+    pysqlite runs DDL outside transactions, so a ``replace`` could commit its DROP before the
+    INSERTs; SQLAlchemy's documented recipe takes over transaction control. Writers BEGIN
+    IMMEDIATE, taking the write lock up front so concurrent writers wait instead of deadlocking.
+    Each new connection ATTACHes the schema's sibling file once (idempotent).
+    """
+    from sqlalchemy import event
+
+    if writing:
+        database.parent.mkdir(parents=True, exist_ok=True)
+    sibling = str(_sibling(database, schema)) if schema is not None else None
+    begin = "BEGIN IMMEDIATE" if writing else "BEGIN"
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        if schema is None:
+            return
+        attached = {row[1].lower() for row in dbapi_connection.execute("PRAGMA database_list")}
+        if schema.lower() not in attached:
+            dbapi_connection.execute("ATTACH DATABASE ? AS ?", (sibling, schema))
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql(begin)

@@ -1,7 +1,9 @@
-"""Run as a subprocess by the kill tests: store a big value with one IO manager, slowly enough
-that the test can SIGKILL it in the middle of the write.
+"""Run by the kill tests as a real subprocess: store one LARGE value with one built-in IO manager,
+so the test can SIGKILL this process in the middle of the write.
 
-    python _writer_process.py filesystem|parquet|sql TARGET
+    python _writer_process.py filesystem|parquet|sql TARGET ASSET_KEY
+
+TARGET is the base directory (file managers) or the database URL (sql).
 """
 
 from __future__ import annotations
@@ -10,41 +12,38 @@ import sys
 import time
 from typing import Any
 
-from asset2airflow import (
-    FilesystemIOManager,
-    IOManager,
-    ParquetIOManager,
-    SQLTableIOManager,
-    build_output_context,
-)
+from asset2airflow.definitions.io_manager import IOManager, build_output_context
+from asset2airflow.io import FilesystemIOManager, ParquetIOManager, SQLTableIOManager
 
 
 class SlowToPickle:
-    """Pickling writes a first chunk, then stalls: the kill lands mid-write."""
+    """Its pickling stalls, after the bytes before it are already in the temp file: the kill
+    then certainly lands in the middle of the write, whatever the disk speed."""
 
     def __reduce__(self) -> tuple[Any, ...]:
         time.sleep(60)
         return (SlowToPickle, ())
 
 
-def main() -> None:
-    kind, target = sys.argv[1], sys.argv[2]
-    manager: IOManager
-    value: Any
+def build(kind: str, target: str) -> tuple[IOManager, Any]:
     if kind == "filesystem":
-        manager = FilesystemIOManager(base_dir=target)
-        value = [b"x" * 1_000_000, SlowToPickle()]
-    elif kind == "parquet":
-        import pandas as pd
+        return FilesystemIOManager(base_dir=target), [b"v2" * 4_000_000, SlowToPickle()]
+    import numpy as np
+    import pandas as pd
 
-        manager = ParquetIOManager(base_dir=target)
-        value = pd.DataFrame({"n": range(30_000_000)})
-    else:
-        import pandas as pd
+    if kind == "parquet":  # ~1 s to write
+        rows = 20_000_000
+        frame = pd.DataFrame({"x": np.random.default_rng(0).random(rows), "n": np.arange(rows)})
+        return ParquetIOManager(base_dir=target), frame
+    if kind == "sql":  # ~8 s to insert into SQLite
+        return SQLTableIOManager(url=target), pd.DataFrame({"n": range(2_000_000), "s": "v2"})
+    raise SystemExit(f"unknown kind {kind!r}")
 
-        manager = SQLTableIOManager(url=target)
-        value = pd.DataFrame({"n": range(3_000_000), "s": "row"})
-    manager.handle_output(build_output_context("victim"), value)
+
+def main() -> None:
+    kind, target, key = sys.argv[1:4]
+    manager, value = build(kind, target)
+    manager.handle_output(build_output_context(key), value)
 
 
 if __name__ == "__main__":
