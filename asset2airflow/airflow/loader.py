@@ -6,7 +6,7 @@
 Each ``*.py`` in the folder that defines a ``Definitions`` (and does not call ``build_dags``
 itself) becomes DAGs. A module that fails to import or validate is reported as a warning naming
 the module (Airflow shows it with this file's parse warnings) and the other modules' DAGs still
-load.
+load. Two modules making the same DAG id fail the whole file, naming both modules.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from typing import Any
 
 from airflow.sdk import DAG, get_parsing_context
 
-from asset2airflow.airflow.builder import build_dag
+from asset2airflow.airflow.builder import airflow_dags_folder, build_dag
 from asset2airflow.airflow.plan import build_dag_plans
-from asset2airflow.errors import Asset2AirflowError
+from asset2airflow.errors import Asset2AirflowError, DuplicateKeyError
 from asset2airflow.loading import definitions_in, import_file
 
 
@@ -34,26 +34,33 @@ def load_asset_modules(
     dag_per: str = "job_or_group",
     default_args: Mapping[str, Any] | None = None,
 ) -> dict[str, DAG]:
-    """DAGs of every asset module in ``folder`` (sorted by file name; DAG ids must not clash)."""
+    """DAGs of every asset module in ``folder`` (sorted by file name).
+
+    Two modules producing one DAG id is an import error naming both: Airflow would otherwise
+    keep one of the DAGs and silently drop the other.
+    """
     dags: dict[str, DAG] = {}
+    sources: dict[str, Path] = {}
     only = get_parsing_context().dag_id
+    dags_folder = airflow_dags_folder()
     for path in sorted(Path(folder).glob("*.py")):
         if path.name.startswith("_"):
             continue
         try:
             defs = definitions_in(import_file(path), str(path))
-            plans = build_dag_plans(defs, dag_per=dag_per, only_dag_id=only)
+            plans = build_dag_plans(
+                defs, dag_per=dag_per, only_dag_id=only, dags_folder=dags_folder
+            )
         except Asset2AirflowError as exc:
             warnings.warn(f"{path}: {exc}", AssetModuleWarning, stacklevel=2)
             continue
-        clashes = sorted({p.dag_id for p in plans} & set(dags))
-        if clashes:
-            warnings.warn(
-                f"{path}: DAG ids {clashes} are already defined by another module of {folder}; "
-                "this module's DAGs were not loaded. Rename its asset groups or jobs.",
-                AssetModuleWarning,
-                stacklevel=2,
-            )
-            continue
+        for plan in plans:
+            if plan.dag_id in sources:
+                raise DuplicateKeyError(
+                    f"DAG id {plan.dag_id!r} is made by two asset modules of {folder}: "
+                    f"{sources[plan.dag_id].name} and {path.name}. Rename the asset group or "
+                    "job in one of them."
+                )
+            sources[plan.dag_id] = path
         dags.update({p.dag_id: build_dag(p, defs, default_args) for p in plans})
     return dags

@@ -8,6 +8,7 @@ nothing downstream (in this DAG or another) is triggered.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from airflow.sdk import BaseOperator
@@ -19,7 +20,10 @@ from asset2airflow.airflow.params import ASSETS_PARAM, run_config_from_params, s
 from asset2airflow.errors import BlockingCheckFailedError
 from asset2airflow.execution.resources import ResourceScope
 from asset2airflow.execution.run_config import ParsedRunConfig
-from asset2airflow.execution.step import RunEnvironment, run_step
+from asset2airflow.execution.step import RunEnvironment, StepOutcome, run_step
+
+# Output metadata keys built-in IO managers use for where they stored a value.
+_LOCATION_METADATA = ("path", "table", "uri")
 
 
 class AssetStepOperator(BaseOperator):
@@ -69,6 +73,7 @@ class AssetStepOperator(BaseOperator):
                 retry_in_process=False,
             )
             outcome = run_step(env, step)
+        self._log_outcome(outcome)
         context["ti"].xcom_push(key=XCOM_KEY, value=outcome_to_json(outcome))
         if outcome.error is not None:
             raise outcome.error
@@ -87,3 +92,35 @@ class AssetStepOperator(BaseOperator):
                 f"blocking check failed: {failed}; the asset event is not emitted, so nothing "
                 "downstream runs. Fix the data or the check, then clear this task."
             ) from BlockingCheckFailedError(str(failed))
+
+    def _log_outcome(self, outcome: StepOutcome) -> None:
+        """Say in the task log where each value was stored and how each check went."""
+        uris = {getattr(o, "name", None): getattr(o, "uri", None) for o in self.outlets}
+        for materialization in outcome.materializations:
+            name = materialization.asset_key.to_user_string()
+            stored = next(
+                (
+                    str(materialization.metadata[k].value)
+                    for k in _LOCATION_METADATA
+                    if k in materialization.metadata
+                ),
+                uris.get(name) or "its IO manager",
+            )
+            partition = (
+                f" partition {materialization.partition!r}" if materialization.partition else ""
+            )
+            self.log.info("Materialized asset %r%s, stored at %s", name, partition, stored)
+        for evaluation in outcome.check_evaluations:
+            verdict = "PASSED" if evaluation.passed else "FAILED"
+            kind = "blocking" if evaluation.blocking else "non-blocking"
+            details = f": {evaluation.description}" if evaluation.description else ""
+            self.log.log(
+                logging.INFO if evaluation.passed else logging.WARNING,
+                "Check %s:%s %s (%s, severity %s)%s",
+                evaluation.asset_key.to_user_string(),
+                evaluation.check_name,
+                verdict,
+                kind,
+                evaluation.severity.value,
+                details,
+            )

@@ -98,17 +98,23 @@ def params_for_dag(
 ) -> tuple[ParamPlan, ...]:
     params: list[ParamPlan] = []
     if 1 < len(asset_keys) <= MAX_SELECTABLE_ASSETS:
-        items = {"type": "string", "enum": list(asset_keys)}
         params.append(
             ParamPlan(
                 name=ASSETS_PARAM,
                 title="Assets to materialize",
                 section="Selection",
-                schema={"type": "array", "items": items, "uniqueItems": True},
-                description="Empty: materialize every asset of this DAG. Otherwise only the "
-                "chosen ones run; the others are skipped and downstream assets read their "
-                "stored values.",
-                default=[],
+                # Airflow's trigger form shows a multi-select for an array with top-level
+                # "examples"; "items.enum" makes Airflow reject unknown keys; null = cleared.
+                schema={
+                    "type": ["array", "null"],
+                    "examples": list(asset_keys),
+                    "items": {"type": "string", "enum": list(asset_keys)},
+                    "uniqueItems": True,
+                },
+                description="Optional. Leave empty to materialize every asset of this DAG; "
+                "otherwise only the chosen assets run, the others are skipped and downstream "
+                "assets read their stored values.",
+                default=None,
             )
         )
     for step in steps:

@@ -3,15 +3,19 @@ as plain sorted data (no Airflow imports). The plan is what ``asset2airflow dags
 ``render`` writes as code, and what ``build_dags`` turns into Airflow objects.
 
 DAG rules: each ``define_asset_job`` is a DAG named after the job; assets in no job form one DAG
-per asset group (``dag_id_prefix + group``), or one DAG per asset with ``dag_per="asset"``.
+per asset group (``dag_id_prefix + group``), ungrouped assets one DAG per defining module
+(``<module>.default``, see ``dag_ids``), or one DAG per asset with ``dag_per="asset"``. Two
+sources of one DAG id, and ids Airflow would reject, are errors naming the job/group/module.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from asset2airflow.airflow.dag_ids import check_airflow_id, default_dags_folder, ungrouped_dag_name
 from asset2airflow.airflow.params import ParamPlan, params_for_dag
 from asset2airflow.definitions.assets import AssetsDefinition
 from asset2airflow.definitions.io_manager import IOManager
@@ -19,7 +23,7 @@ from asset2airflow.definitions.jobs import AssetJobDefinition
 from asset2airflow.definitions.keys import AssetKey
 from asset2airflow.definitions.metadata import metadata_to_json
 from asset2airflow.definitions.policy import Backoff
-from asset2airflow.definitions.specs import DEFAULT_IO_MANAGER_KEY
+from asset2airflow.definitions.specs import DEFAULT_GROUP, DEFAULT_IO_MANAGER_KEY
 from asset2airflow.errors import DefinitionError, DuplicateKeyError
 from asset2airflow.execution.plan import ExecutionStep, build_plan
 from asset2airflow.graph.asset_graph import AssetGraph
@@ -37,7 +41,7 @@ class AssetRefPlan:
 
     name: str
     uri: str | None = None
-    group: str = "default"
+    group: str = DEFAULT_GROUP
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -48,6 +52,7 @@ class TaskPlan:
     check_names: tuple[str, ...]
     outlets: tuple[AssetRefPlan, ...]
     upstream_task_ids: tuple[str, ...]
+    inlets: tuple[AssetRefPlan, ...] = ()
     retries: int = 0
     retry_delay_seconds: float = 0.0
     retry_exponential_backoff: float = 0.0
@@ -93,7 +98,7 @@ def _asset_ref(graph: AssetGraph, managers: Mapping[str, Any], key: AssetKey) ->
     return AssetRefPlan(
         name=key.to_user_string(),
         uri=uri or f"{URI_SCHEME}://{key.to_user_string()}",
-        group=spec.group_name or "default",
+        group=spec.group_name or DEFAULT_GROUP,
         extra=metadata_to_json(spec.metadata),
     )
 
@@ -105,12 +110,18 @@ def _task(graph: AssetGraph, managers: Mapping[str, Any], step: ExecutionStep) -
     specs = [graph.spec(k) for k in step.asset_keys]
     owners = sorted({o for s in specs for o in s.owners})
     docs = [f"**{s.key.to_user_string()}**: {s.description}" for s in specs if s.description]
+    task_id = check_airflow_id(
+        step.name,
+        f"the task id of {assets_def.node_name!r} ({assets_def.location})",
+        "Give the asset a shorter name or key_prefix.",
+    )
     return TaskPlan(
-        task_id=step.name,
+        task_id=task_id,
         asset_keys=tuple(k.to_user_string() for k in step.asset_keys),
         check_names=tuple(c.key.to_user_string() for c in step.checks),
         outlets=tuple(_asset_ref(graph, managers, k) for k in step.asset_keys),
         upstream_task_ids=step.upstream_steps,
+        inlets=tuple(_asset_ref(graph, managers, k) for k in step.reads),
         retries=policy.max_retries if policy else 0,
         retry_delay_seconds=float(policy.delay or 0) if policy else 0.0,
         retry_exponential_backoff=2.0 if policy and policy.backoff is Backoff.EXPONENTIAL else 0.0,
@@ -141,39 +152,68 @@ def _schedule(
     return SchedulePlan(tuple(_asset_ref(graph, managers, k) for k in upstream), cron, timezone)
 
 
+@dataclass(frozen=True)
+class _DagMembers:
+    """The assets of one DAG and what made the DAG exist (named in errors)."""
+
+    dag_id: str
+    job: AssetJobDefinition | None
+    keys: set[AssetKey]
+    source: str
+
+
 def _dag_members(
-    defs: Definitions, dag_per: str, prefix: str
-) -> list[tuple[str, AssetJobDefinition | None, set[AssetKey]]]:
+    defs: Definitions, dag_per: str, prefix: str, dags_folder: Path | None
+) -> list[_DagMembers]:
     if dag_per not in DAG_PER_CHOICES:
         raise DefinitionError(f"dag_per={dag_per!r} is not one of {DAG_PER_CHOICES}")
     graph = defs.asset_graph
-    members: list[tuple[str, AssetJobDefinition | None, set[AssetKey]]] = []
+    members: dict[str, _DagMembers] = {}
+
+    def add(dag_id: str, job: AssetJobDefinition | None, keys: set[AssetKey], source: str) -> None:
+        check_airflow_id(
+            dag_id,
+            f"the DAG id of {source}",
+            "Choose a shorter or plainer name (or dag_id_prefix)."
+            if job is None
+            else f"Rename job {job.name!r} (or change dag_id_prefix).",
+        )
+        other = members.get(dag_id)
+        if other is not None and other.source != source:
+            raise DuplicateKeyError(
+                f"DAG id {dag_id!r} would be made twice: by {other.source} and by {source}. "
+                "Rename the job or the asset group."
+            )
+        if other is not None:
+            other.keys.update(keys)
+        else:
+            members[dag_id] = _DagMembers(dag_id, job, set(keys), source)
+
     in_jobs: set[AssetKey] = set()
     for job in defs.jobs:
         keys = job.selection.resolve(graph) & set(graph.materializable_keys)
-        members.append((prefix + job.name, job, keys))
+        add(prefix + job.name, job, keys, f"job {job.name!r}")
         in_jobs |= keys
-    rest: dict[str, set[AssetKey]] = {}
     for assets_def in graph.toposorted_nodes:
-        keys = [k for k in assets_def.keys if k not in in_jobs]
-        if not keys:
-            continue
-        name = assets_def.node_name if dag_per == "asset" else _group_of(graph, assets_def)
-        rest.setdefault(prefix + name, set()).update(keys)
-    taken = {dag_id for dag_id, _, _ in members}
-    for dag_id, keys in sorted(rest.items()):
-        if dag_id in taken:
-            raise DuplicateKeyError(
-                f"DAG id {dag_id!r} is both a job and an asset group (or asset); rename the job "
-                "or the group."
-            )
-        members.append((dag_id, None, keys))
-    return sorted(members, key=lambda m: m[0])
+        keys = {k for k in assets_def.keys if k not in in_jobs}
+        if keys:
+            name, source = _dag_name(graph, assets_def, dag_per, dags_folder)
+            add(prefix + name, None, keys, source)
+    return sorted(members.values(), key=lambda m: m.dag_id)
 
 
-def _group_of(graph: AssetGraph, assets_def: AssetsDefinition) -> str:
-    """A multi-asset runs once, so all its assets go to the DAG of its first asset's group."""
-    return graph.spec(sorted(assets_def.keys)[0]).group_name or "default"
+def _dag_name(
+    graph: AssetGraph, assets_def: AssetsDefinition, dag_per: str, dags_folder: Path | None
+) -> tuple[str, str]:
+    """(DAG name, what it is named after) for assets in no job. A multi-asset runs once, so all
+    its assets go to the DAG of its first asset's group."""
+    if dag_per == "asset":
+        return assets_def.node_name, f"asset {assets_def.node_name!r}"
+    group = graph.spec(sorted(assets_def.keys)[0]).group_name or DEFAULT_GROUP
+    if group != DEFAULT_GROUP:
+        return group, f"asset group {group!r}"
+    file = assets_def.location.rsplit(":", 1)[0]
+    return ungrouped_dag_name(assets_def.location, dags_folder), f"ungrouped assets of {file}"
 
 
 def build_dag_plans(
@@ -182,16 +222,20 @@ def build_dag_plans(
     dag_per: str = "job_or_group",
     dag_id_prefix: str = "",
     only_dag_id: str | None = None,
+    dags_folder: str | Path | None = None,
 ) -> list[DagPlan]:
     """One plan per DAG, sorted by dag id, identical for identical definitions.
 
-    ``only_dag_id`` plans just that DAG (a worker needs only the DAG it runs).
+    ``only_dag_id`` plans just that DAG (a worker needs only the DAG it runs). ``dags_folder``
+    (default: Airflow's, see ``dag_ids.default_dags_folder``) names the DAGs of ungrouped assets.
     """
     graph = defs.asset_graph
+    folder = Path(dags_folder) if dags_folder is not None else default_dags_folder()
     # IO managers by key, with the default one built once (its storage URI names outlets).
     managers = {DEFAULT_IO_MANAGER_KEY: default_io_manager(), **defs.resources}
     plans = []
-    for dag_id, job, keys in _dag_members(defs, dag_per, dag_id_prefix):
+    for members in _dag_members(defs, dag_per, dag_id_prefix, folder.absolute()):
+        dag_id, job, keys = members.dag_id, members.job, members.keys
         if not keys or (only_dag_id is not None and dag_id != only_dag_id):
             continue
         check_keys = {c.key for k in keys for c in graph.checks_for(k)}

@@ -9,60 +9,56 @@ import os
 from pathlib import Path
 from typing import Any
 
-from asset2airflow.airflow.params import ParamPlan
-from asset2airflow.airflow.plan import AssetRefPlan, DagPlan, SchedulePlan
-
-
-def _asset(ref: AssetRefPlan) -> str:
-    if ref.uri is None:
-        return f"Asset.ref(name={ref.name!r})"
-    return f"Asset(name={ref.name!r}, uri={ref.uri!r}, group={ref.group!r}, extra={ref.extra!r})"
-
-
-def _schedule(schedule: SchedulePlan) -> str:
-    assets = (
-        "AssetAll(" + ", ".join(_asset(a) for a in schedule.upstream) + ")"
-        if schedule.upstream
-        else None
-    )
-    cron = (
-        f"CronTriggerTimetable({schedule.cron!r}, timezone={schedule.timezone!r})"
-        if schedule.cron
-        else None
-    )
-    if assets and cron:
-        return f"AssetOrTimeSchedule(timetable={cron}, assets={assets})"
-    return assets or cron or "None"
-
-
-def _param(plan: ParamPlan) -> str:
-    args: list[str] = [repr(plan.default)] if plan.has_default else []
-    args.append(f"description={plan.description!r}")
-    args += [
-        f"{k}={v!r}"
-        for k, v in {**plan.schema, "title": plan.title, "section": plan.section}.items()
-    ]
-    return f"Param({', '.join(args)})"
+from asset2airflow.airflow.arguments import (
+    SOURCES,
+    dag_arguments,
+    names_used,
+    schedule_argument,
+    task_arguments,
+)
+from asset2airflow.airflow.plan import DagPlan
 
 
 def _identifier(task_id: str) -> str:
     return "t_" + "".join(c if c.isalnum() else "_" for c in task_id)
 
 
+def _imports(names: set[str]) -> list[str]:
+    """``from module import name`` lines for the callables and constants the file uses."""
+    by_module: dict[str, set[str]] = {}
+    for name in names:
+        module, attribute = SOURCES[name]
+        by_module.setdefault(module, set()).add(attribute.split(".")[0])
+    return [f"from {m} import {', '.join(sorted(a))}" for m, a in sorted(by_module.items())]
+
+
+def _keyword_lines(arguments: dict[str, Any], indent: str) -> list[str]:
+    """One ``name=value,`` line per argument; a dict value gets one line per entry."""
+    lines = []
+    for name, value in arguments.items():
+        if isinstance(value, dict) and value:
+            lines.append(f"{indent}{name}={{")
+            lines += [f"{indent}    {k!r}: {v!r}," for k, v in value.items()]
+            lines.append(f"{indent}}},")
+        else:
+            lines.append(f"{indent}{name}={value!r},")
+    return lines
+
+
 def render_dag(plan: DagPlan, source: Path, out_file: Path) -> str:
     """The Python source of a DAG file at ``out_file`` that runs ``plan`` from ``source``."""
     relative = os.path.relpath(source.resolve(), out_file.resolve().parent)
+    dag = dag_arguments(plan)
+    tasks = [task_arguments(t) for t in plan.tasks]
     lines: list[str] = [
         f'"""DAG {plan.dag_id!r}, rendered by `asset2airflow render` from {source.name}.',
         "",
         "Edit the assets in the source module and re-render; a stale file fails to load with a",
         'message saying so."""',
         "",
-        "from datetime import datetime, timedelta, timezone",
         "from pathlib import Path",
         "",
-        "from airflow.sdk import DAG, Asset, AssetAll, AssetOrTimeSchedule, Param",
-        "from airflow.timetables.trigger import CronTriggerTimetable",
+        *_imports(names_used([dag, tasks]) | {"DAG"}),
         "",
         "from asset2airflow.airflow.compiled import load_compiled_dag",
         "from asset2airflow.airflow.operator import AssetStepOperator",
@@ -72,36 +68,14 @@ def render_dag(plan: DagPlan, source: Path, out_file: Path) -> str:
         f"COMPILED = load_compiled_dag(SOURCE, {plan.dag_id!r}, TASK_IDS)",
         "",
         "with DAG(",
-        f"    dag_id={plan.dag_id!r},",
-        f"    schedule={_schedule(plan.schedule)},",
-        "    start_date=datetime(2024, 1, 1, tzinfo=timezone.utc),",
-        "    catchup=False,",
-        f"    description={plan.description!r},",
-        f"    doc_md={plan.doc_md!r},",
-        f"    tags={list(plan.tags)!r},",
-        "    params={",
-        *[f"        {p.name!r}: {_param(p)}," for p in plan.params],
-        "    },",
-        f"    default_args={{'owner': {plan.owner!r}}},",
+        *_keyword_lines(dag, "    "),
         ") as dag:",
     ]
-    for task in plan.tasks:
-        retry: list[str] = []
-        if task.retries:
-            retry = [
-                f"        retries={task.retries},",
-                f"        retry_delay=timedelta(seconds={task.retry_delay_seconds!r}),",
-                f"        retry_exponential_backoff={task.retry_exponential_backoff!r},",
-            ]
+    for task, arguments in zip(plan.tasks, tasks, strict=True):
         lines += [
             f"    {_identifier(task.task_id)} = AssetStepOperator.for_step(",
             "        COMPILED,",
-            f"        task_id={task.task_id!r},",
-            "        outlets=[" + ", ".join(_asset(o) for o in task.outlets) + "],",
-            f"        doc_md={task.doc_md!r},",
-            '        trigger_rule="none_failed",',
-            *([f"        owner={task.owner!r},"] if task.owner else []),
-            *retry,
+            *_keyword_lines(arguments, "        "),
             "    )",
         ]
     downstream: dict[str, list[str]] = {}
@@ -130,7 +104,7 @@ def describe_plans(plans: list[DagPlan]) -> list[dict[str, Any]]:
     return [
         {
             "dag_id": p.dag_id,
-            "schedule": _schedule(p.schedule),
+            "schedule": repr(schedule_argument(p.schedule)),
             "tags": list(p.tags),
             "params": [param.name for param in p.params],
             "tasks": [

@@ -202,3 +202,127 @@ def test_rendered_file_behaves_like_build_dags(
 
     bag = DagBag(dag_folder=str(rendered))
     assert "is stale" in str(bag.import_errors)
+
+
+UNGROUPED_FILE = """
+from asset2airflow import Definitions, asset
+from asset2airflow.airflow import build_dags
+
+@asset
+def {name}() -> int:
+    return 1
+
+build_dags(Definitions(assets=[{name}]))
+"""
+
+
+def test_two_files_with_ungrouped_assets_keep_one_dag_each(tmp_path: Path) -> None:
+    (tmp_path / "orders_file.py").write_text(UNGROUPED_FILE.format(name="loose_orders"))
+    (tmp_path / "users_file.py").write_text(UNGROUPED_FILE.format(name="loose_users"))
+    parsed = parse_folder(tmp_path)
+    assert parsed["errors"] == {}
+    assert parsed["dags"] == ["orders_file.default", "users_file.default"]
+
+
+def test_two_asset_modules_making_one_dag_id_is_an_import_error_naming_both(
+    dags_folder: Path,
+) -> None:
+    from airflow.dag_processing.dagbag import DagBag
+
+    modules = dags_folder / "clashing_assets"
+    modules.mkdir(exist_ok=True)
+    for name in ("first", "second"):
+        (modules / f"{name}.py").write_text(
+            "from asset2airflow import Definitions, asset\n"
+            f"@asset(group_name='shared_group')\ndef {name}_value() -> int:\n    return 1\n"
+            f"defs = Definitions(assets=[{name}_value])\n"
+        )
+    loader = dags_folder / "clash_loader.py"
+    loader.write_text(
+        "from asset2airflow.airflow import load_asset_modules\n"
+        f"load_asset_modules({str(modules)!r})\n"
+    )
+    bag = DagBag(dag_folder=str(loader))
+    [error] = bag.import_errors.values()
+    assert "DAG id 'shared_group'" in error and "first.py" in error and "second.py" in error
+    assert not bag.dags
+
+
+def test_tasks_declare_upstream_assets_as_inlets(
+    sales_dag_file: Path, load_dag_file: Callable[..., Any]
+) -> None:
+    dag = load_dag_file(sales_dag_file.name, sales_dag_file.read_text())["sales"]
+    assert dag.get_task("raw_sales").inlets == []
+    [inlet] = dag.get_task("cleaned_sales").inlets
+    [outlet] = dag.get_task("raw_sales").outlets
+    assert inlet == outlet  # the same Airflow asset: name, URI, group and extra
+    assert [i.name for i in dag.get_task("daily_sales_summary").inlets] == ["cleaned_sales"]
+
+
+def test_rendered_file_and_build_dags_make_the_same_airflow_dag(
+    dags_folder: Path, load_dag_file: Callable[..., Any]
+) -> None:
+    """One plan -> Airflow-arguments mapping serves both, so their serializations match."""
+    from airflow.serialization.serialized_objects import DagSerialization
+
+    source = dags_folder / "parity_src" / "parity_assets.py"
+    source.parent.mkdir(exist_ok=True)
+    source.write_text(
+        textwrap.dedent(
+            """
+            from asset2airflow import (AutomationCondition, Backoff, Config, Definitions,
+                                       RetryPolicy, asset)
+
+            class Window(Config):
+                days: int = 7
+
+            @asset(group_name="parity", retry_policy=RetryPolicy(max_retries=2, delay=5,
+                   backoff=Backoff.EXPONENTIAL), owners=["ann@example.com"],
+                   automation_condition=AutomationCondition.on_cron("0 6 * * *", "Europe/Paris"))
+            def p_orders(config: Window) -> int:
+                return config.days
+
+            @asset(group_name="parity", metadata={"owner_team": "sales"})
+            def p_report(p_orders: int) -> int:
+                return p_orders
+            defs = Definitions(assets=[p_orders, p_report])
+            """
+        )
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "asset2airflow.cli.main", "render", str(source), "--out",
+         str(dags_folder)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    rendered = load_dag_file("parity_dag.py", (dags_folder / "parity_dag.py").read_text())
+    built = load_dag_file(
+        "parity_built.py",
+        f"""
+        from pathlib import Path
+        from asset2airflow.airflow import build_dags
+        from asset2airflow.loading import definitions_in, import_file
+        build_dags(definitions_in(import_file(Path({str(source)!r})), "parity"))
+        """,
+    )
+
+    def serialized(dag: Any) -> dict[str, Any]:
+        data: dict[str, Any] = DagSerialization.serialize_dag(dag)
+        for key in ("fileloc", "relative_fileloc", "_processor_dags_folder"):
+            data.pop(key, None)
+        return data
+
+    rendered_dag, built_dag = serialized(rendered["parity"]), serialized(built["parity"])
+    rendered_tasks, built_tasks = rendered_dag.pop("tasks"), built_dag.pop("tasks")
+    assert rendered_dag == built_dag
+    assert len(rendered_tasks) == len(built_tasks) == 2
+    by_id = lambda task: task["__var"]["task_id"]  # noqa: E731
+    for rendered_task, built_task in zip(
+        sorted(rendered_tasks, key=by_id), sorted(built_tasks, key=by_id), strict=True
+    ):
+        assert {k: str(v) for k, v in rendered_task["__var"].items()} == {
+            k: str(v) for k, v in built_task["__var"].items()
+        }
+    task = built["parity"].get_task("p_orders")
+    assert (task.retries, task.trigger_rule) == (2, "none_failed")
+    assert [i.name for i in built["parity"].get_task("p_report").inlets] == ["p_orders"]

@@ -85,6 +85,10 @@ def test_one_dag_per_group_with_cross_dag_asset_schedule() -> None:
     assert "tier:gold" in ingest.tags and "group:ingest" in ingest.tags
     assert ingest.owner == "ann@example.com"
     assert reporting.tasks[0].doc_md == "**report**: Orders per customer."
+    # Each task declares what it reads as inlets, the same Airflow assets as their outlets.
+    inlets = reporting.tasks[0].inlets
+    assert sorted(inlets, key=str) == sorted(reporting.schedule.upstream, key=str)
+    assert ingest.tasks[1].inlets == ()
 
 
 def test_jobs_become_dags_and_the_rest_stays_in_groups() -> None:
@@ -107,7 +111,11 @@ def test_dag_per_asset_and_prefix() -> None:
 
 def test_job_named_like_a_group_is_rejected() -> None:
     job = define_asset_job("reporting", AssetSelection.assets("orders"))
-    with pytest.raises(DuplicateKeyError, match="DAG id 'reporting' is both a job and"):
+    with pytest.raises(
+        DuplicateKeyError,
+        match="DAG id 'reporting' would be made twice: by job 'reporting' and by asset group "
+        "'reporting'",
+    ):
         build_dag_plans(make_defs(jobs=[job]))
 
 
@@ -137,8 +145,16 @@ def test_params_are_typed_from_config_and_map_back_to_run_config() -> None:
     assert config == {"ops": {"report": {"config": {"days": 7, "region": "eu"}}}}
     ingest, _ = build_dag_plans(make_defs())
     [assets_param] = ingest.params
-    assert assets_param.schema["items"]["enum"] == ["customers", "orders"]
-    assert assets_param.default == []
+    # Airflow 3.3's form renders a multi-select from top-level "examples"; null = cleared.
+    assert assets_param.schema == {
+        "type": ["array", "null"],
+        "examples": ["customers", "orders"],
+        "items": {"type": "string", "enum": ["customers", "orders"]},
+        "uniqueItems": True,
+    }
+    assert assets_param.default is None
+    assert "empty" in (assets_param.description or "").lower()
+    assert selected_keys({"assets": None}, ingest.asset_keys) == {"customers", "orders"}
     assert selected_keys({"assets": []}, ingest.asset_keys) == {"customers", "orders"}
     assert selected_keys({"assets": ["orders"]}, ingest.asset_keys) == {"orders"}
     with pytest.raises(ConfigError, match=r"\['nope'\]"):

@@ -67,3 +67,38 @@ def test_trigger_form_is_typed_and_its_values_reach_the_asset(
     ).json()["asset_events"]
     [orders_event] = [e for e in events if e["source_task_id"] == "browser_orders"]
     assert orders_event["extra"]["metadata"]["limit"] == {"type": "int", "value": 4}
+
+
+def test_asset_selection_is_a_multi_select_and_runs_only_the_chosen_assets(
+    airflow_standalone: AirflowStandalone, airflow_page: Any, tmp_path: Any
+) -> None:
+    airflow = airflow_standalone
+    (airflow.dags_folder / "browser_select.py").write_text(
+        textwrap.dedent(FORM_DAG).replace("browser_form", "browser_select")
+    )
+    airflow.wait_for_dag("browser_select")
+    page = airflow_page
+    page.goto(f"{airflow.url}/dags/browser_select")
+    page.get_by_role("button", name="Trigger").first.click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_text("Selection").click()
+    assert dialog.get_by_text("Leave empty to materialize every asset").count() == 1
+    # A multi-select offering the DAG's assets (not a free-text list of strings).
+    selector = dialog.locator("#element_assets")
+    selector.click()
+    options = page.get_by_role("option")
+    assert sorted(options.all_inner_texts()) == ["browser_orders", "browser_total"]
+    page.get_by_role("option", name="browser_orders").click()
+    page.screenshot(path=str(tmp_path / "asset_selection.png"))
+    dialog.get_by_role("button", name="Trigger").click()
+
+    deadline = time.monotonic() + 60
+    while not airflow.runs("browser_select") and time.monotonic() < deadline:
+        time.sleep(1)
+    [run] = airflow.runs("browser_select")
+    assert run["conf"]["assets"] == ["browser_orders"]
+    assert airflow.wait_for_run("browser_select", run["dag_run_id"])["state"] == "success"
+    assert airflow.task_states("browser_select", run["dag_run_id"]) == {
+        "browser_orders": "success",
+        "browser_total": "skipped",
+    }

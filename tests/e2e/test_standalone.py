@@ -87,6 +87,10 @@ def test_upstream_run_triggers_downstream_unless_a_blocking_check_fails(
         headers={"Accept": "application/x-ndjson"},
     ).text
     assert "e2e_orders computed with fail_check=False" in log  # user logs are in the task log
+    # The task log says where the value went and how each check went.
+    stored = f"Materialized asset 'e2e_orders', stored at {airflow.home}/asset2airflow/storage/"
+    assert stored in log
+    assert "Check e2e_orders:e2e_orders_positive PASSED (blocking, severity ERROR)" in log
     [triggered] = wait_for_downstream(airflow, 1, timeout=120)
     assert triggered["state"] == "success"
 

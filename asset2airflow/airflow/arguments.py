@@ -1,0 +1,184 @@
+"""The one translation from a DAG plan to the arguments of Airflow's constructors.
+
+``dag_arguments(plan)`` and ``task_arguments(task)`` return keyword arguments whose values are
+plain data or ``Call``s: an Airflow constructor call written down as data. ``builder`` turns
+each ``Call`` into the object (``instantiate``), ``render`` writes it as source code (``repr``).
+Both read this mapping, so ``build_dags`` and a rendered DAG file cannot drift apart (schedule,
+params, retries, trigger rule, start date, inlets and outlets). No Airflow imports here.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from asset2airflow.airflow.params import ParamPlan
+from asset2airflow.airflow.plan import AssetRefPlan, DagPlan, SchedulePlan, TaskPlan
+
+# Where each callable or constant a ``Call``/``Symbol`` names lives: (module, attribute path).
+SOURCES: dict[str, tuple[str, str]] = {
+    "DAG": ("airflow.sdk", "DAG"),
+    "Asset": ("airflow.sdk", "Asset"),
+    "Asset.ref": ("airflow.sdk", "Asset.ref"),
+    "AssetAll": ("airflow.sdk", "AssetAll"),
+    "AssetOrTimeSchedule": ("airflow.sdk", "AssetOrTimeSchedule"),
+    "CronTriggerTimetable": ("airflow.timetables.trigger", "CronTriggerTimetable"),
+    "Param": ("airflow.sdk", "Param"),
+    "datetime": ("datetime", "datetime"),
+    "timedelta": ("datetime", "timedelta"),
+    "timezone.utc": ("datetime", "timezone.utc"),
+}
+
+TRIGGER_RULE = "none_failed"
+"""A task runs when no upstream failed: upstreams skipped by an asset selection are fine."""
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """A constant named in ``SOURCES`` (``timezone.utc``); its repr is its source code."""
+
+    name: str
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class Call:
+    """``func(*args, **kwargs)`` for a ``func`` named in ``SOURCES``; its repr is source code."""
+
+    func: str
+    args: tuple[Any, ...] = ()
+    kwargs: tuple[tuple[str, Any], ...] = ()
+
+    def __repr__(self) -> str:
+        parts = [repr(a) for a in self.args] + [f"{k}={v!r}" for k, v in self.kwargs]
+        return f"{self.func}({', '.join(parts)})"
+
+
+def call(func: str, *args: Any, **kwargs: Any) -> Call:
+    return Call(func, args, tuple(kwargs.items()))
+
+
+# A fixed start date keeps serialization identical across parses; DAGs never catch up.
+START_DATE = call("datetime", 2024, 1, 1, tzinfo=Symbol("timezone.utc"))
+
+
+def asset_argument(ref: AssetRefPlan) -> Call:
+    if ref.uri is None:
+        return call("Asset.ref", name=ref.name)
+    return call("Asset", name=ref.name, uri=ref.uri, group=ref.group, extra=ref.extra)
+
+
+def schedule_argument(schedule: SchedulePlan) -> Call | None:
+    assets = (
+        call("AssetAll", *(asset_argument(a) for a in schedule.upstream))
+        if schedule.upstream
+        else None
+    )
+    timetable = (
+        call("CronTriggerTimetable", schedule.cron, timezone=schedule.timezone)
+        if schedule.cron
+        else None
+    )
+    if assets is not None and timetable is not None:
+        return call("AssetOrTimeSchedule", timetable=timetable, assets=assets)
+    return assets if assets is not None else timetable
+
+
+def param_argument(plan: ParamPlan) -> Call:
+    args = (plan.default,) if plan.has_default else ()
+    return Call(
+        "Param",
+        args,
+        (
+            ("description", plan.description),
+            *plan.schema.items(),
+            ("title", plan.title),
+            ("section", plan.section),
+        ),
+    )
+
+
+def dag_arguments(plan: DagPlan) -> dict[str, Any]:
+    """Keyword arguments of ``DAG(...)`` (``default_args`` holds the owner only)."""
+    return {
+        "dag_id": plan.dag_id,
+        "schedule": schedule_argument(plan.schedule),
+        "start_date": START_DATE,
+        "catchup": False,
+        "description": plan.description,
+        "doc_md": plan.doc_md,
+        "tags": list(plan.tags),
+        "params": {p.name: param_argument(p) for p in plan.params},
+        "default_args": {"owner": plan.owner},
+    }
+
+
+def task_arguments(task: TaskPlan) -> dict[str, Any]:
+    """Keyword arguments of the task's ``AssetStepOperator`` (retries only when set, so the
+    DAG's ``default_args`` apply otherwise)."""
+    arguments: dict[str, Any] = {
+        "task_id": task.task_id,
+        "outlets": [asset_argument(o) for o in task.outlets],
+        "inlets": [asset_argument(i) for i in task.inlets],
+        "doc_md": task.doc_md,
+        "trigger_rule": TRIGGER_RULE,
+    }
+    if task.owner:
+        arguments["owner"] = task.owner
+    if task.retries:
+        arguments["retries"] = task.retries
+        arguments["retry_delay"] = call("timedelta", seconds=task.retry_delay_seconds)
+        arguments["retry_exponential_backoff"] = task.retry_exponential_backoff
+    return arguments
+
+
+def names_used(values: Iterable[Any]) -> set[str]:
+    """Every ``Call``/``Symbol`` name inside ``values`` (for a rendered file's imports)."""
+    found: set[str] = set()
+    stack = list(values)
+    while stack:
+        value = stack.pop()
+        if isinstance(value, Call):
+            found.add(value.func)
+            stack.extend(value.args)
+            stack.extend(v for _, v in value.kwargs)
+        elif isinstance(value, Symbol):
+            found.add(value.name)
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, (list, tuple)):
+            stack.extend(value)
+    return found
+
+
+_RESOLVED: dict[str, Any] = {}
+
+
+def resolve(name: str) -> Any:
+    """The object ``name`` stands for, imported on first use (Airflow only when building)."""
+    found = _RESOLVED.get(name)
+    if found is None:
+        module, attribute = SOURCES[name]
+        found = importlib.import_module(module)
+        for part in attribute.split("."):
+            found = getattr(found, part)
+        _RESOLVED[name] = found
+    return found
+
+
+def instantiate(value: Any) -> Any:
+    """``value`` with every ``Call`` called and every ``Symbol`` resolved."""
+    if isinstance(value, Call):
+        args = [instantiate(a) for a in value.args]
+        return resolve(value.func)(*args, **{k: instantiate(v) for k, v in value.kwargs})
+    if isinstance(value, Symbol):
+        return resolve(value.name)
+    if isinstance(value, list):
+        return [instantiate(v) for v in value]
+    if isinstance(value, dict):
+        return {k: instantiate(v) for k, v in value.items()}
+    return value
