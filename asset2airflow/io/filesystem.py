@@ -1,7 +1,9 @@
 """``FilesystemIOManager``: any picklable value, one file per asset (and partition).
 
-Layout (Dagster's): ``<base_dir>/<key path...>``, and ``<base_dir>/<key path...>/<partition>``
-for a partition; files have no extension. Writes are atomic (see ``asset2airflow.io.atomic``).
+Layout: ``<base_dir>/<key path>.pickle``, and
+``<base_dir>/<key path>.partitions/<partition>.pickle`` for a partition (see
+``asset2airflow.io.locations``: unlike Dagster's extension-less layout, two keys can never
+collide as file vs directory). Writes are atomic (``asset2airflow.io.atomic``).
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from asset2airflow.definitions.keys import AssetKey
 from asset2airflow.definitions.metadata import MetadataValue
 from asset2airflow.errors import IOManagerError
 from asset2airflow.io.atomic import atomic_write
-from asset2airflow.io.paths import asset_path, missing_value
+from asset2airflow.io.locations import asset_path, describe, missing_value
 from asset2airflow.io.storage_dir import default_storage_dir, is_env_setting, resolve_setting
+
+EXTENSION = ".pickle"
 
 
 class FilesystemIOManager(ConfigurableIOManager):
@@ -30,7 +34,7 @@ class FilesystemIOManager(ConfigurableIOManager):
 
     def _path(self, key: AssetKey, partition: str | None) -> Path:
         base = Path(resolve_setting(self, "base_dir") or default_storage_dir()).absolute()
-        return asset_path(base, key, partition)
+        return asset_path(base, key, partition, EXTENSION)
 
     def handle_output(self, context: OutputContext, obj: Any) -> None:
         partition = context.partition_key if context.has_partition_key else None
@@ -58,9 +62,15 @@ class FilesystemIOManager(ConfigurableIOManager):
                 return pickle.load(handle)
         except FileNotFoundError:
             raise missing_value(context.asset_key, partition, path) from None
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError) as exc:
+            raise IOManagerError(
+                f"the stored value of {describe(context.asset_key, partition)} at {path} cannot "
+                f"be read ({type(exc).__name__}: {exc}); it is damaged or unreadable. "
+                f"Re-materialize {context.asset_key.to_user_string()!r}."
+            ) from exc
 
     def storage_uri(self, asset_key: AssetKey) -> str | None:
-        """``file://`` URI of the asset's file (its directory when partitioned); no I/O."""
+        """``file://`` URI of the asset's (unpartitioned) file; no I/O."""
         if is_env_setting(self, "base_dir"):
             return None
         return self._path(asset_key, None).as_uri()

@@ -10,7 +10,7 @@ from typing import Any
 
 from asset2airflow.definitions.io_manager import InputContext, IOManager, OutputContext
 from asset2airflow.definitions.keys import AssetKey
-from asset2airflow.io.paths import missing_value
+from asset2airflow.io.locations import missing_value
 
 _WHERE = "this InMemoryIOManager, which only holds values stored in the same process and run"
 

@@ -1,8 +1,9 @@
 """``ParquetIOManager``: pandas DataFrames and pyarrow Tables as Parquet files.
 
-Layout: ``<base_dir>/<key path>.parquet``, and ``<base_dir>/<key path>/<partition>.parquet`` for
-a partition. Writes are atomic (see ``asset2airflow.io.atomic``). A pandas index is kept (a
-default ``RangeIndex`` costs nothing). Values load as a pandas DataFrame, or as a
+Layout: ``<base_dir>/<key path>.parquet``, and
+``<base_dir>/<key path>.partitions/<partition>.parquet`` for a partition (``io.locations``).
+Writes are atomic (see ``asset2airflow.io.atomic``). A pandas index is kept (a default
+``RangeIndex`` costs nothing). Values load as a pandas DataFrame, or as a
 ``pyarrow.Table`` when the input's metadata (``AssetIn(metadata={"load_as": "pyarrow"})``) or,
 failing that, the upstream asset's definition metadata says ``"load_as": "pyarrow"``.
 pandas and pyarrow are imported on first use, keeping DAG parsing light.
@@ -18,7 +19,7 @@ from asset2airflow.definitions.keys import AssetKey
 from asset2airflow.definitions.metadata import MetadataValue
 from asset2airflow.errors import IOManagerError
 from asset2airflow.io.atomic import atomic_write
-from asset2airflow.io.paths import asset_path, missing_value
+from asset2airflow.io.locations import asset_path, describe, missing_value
 from asset2airflow.io.storage_dir import default_storage_dir, is_env_setting, resolve_setting
 
 if TYPE_CHECKING:
@@ -58,10 +59,16 @@ class ParquetIOManager(ConfigurableIOManager):
         load_as = _load_as(context)
         partition = context.partition_key if context.has_partition_key else None
         path = self._path(context.asset_key, partition)
+        if not path.is_file():
+            raise missing_value(context.asset_key, partition, path)
         try:
             table = pq.read_table(path)
-        except FileNotFoundError:
-            raise missing_value(context.asset_key, partition, path) from None
+        except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+            raise IOManagerError(
+                f"the stored value of {describe(context.asset_key, partition)} at {path} cannot "
+                f"be read as Parquet ({type(exc).__name__}: {exc}); it is damaged or unreadable. "
+                f"Re-materialize {context.asset_key.to_user_string()!r}."
+            ) from exc
         return table if load_as == "pyarrow" else table.to_pandas()
 
     def storage_uri(self, asset_key: AssetKey) -> str | None:

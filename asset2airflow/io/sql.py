@@ -1,8 +1,10 @@
 """``SQLTableIOManager``: pandas DataFrames as tables of any SQLAlchemy database.
 
 One table per asset: the table is the key's last component, the schema its prefix joined by
-``_`` (no prefix: the database's default schema). SQLite has no schemas, so there a schema is a
-sibling database file ``<db stem>.<schema>.db`` ATTACHed under the schema's name.
+``/`` (``sales/orders`` -> ``sales.orders``, ``a/b/t`` -> ``"a/b".t``; no prefix: the default
+schema), so two keys never share a table; ``sql_ownership`` catches what the database folds
+(case). SQLite has no schemas, so there a schema is a sibling database file
+``<db stem>.<encoded schema>.db`` ATTACHed under the schema's name.
 
 Every write is one transaction, so a killed writer leaves the previous table intact: a whole
 asset is replaced (DROP, CREATE, INSERT), a partition's rows are deleted and appended. The
@@ -24,7 +26,8 @@ from asset2airflow.definitions.io_manager import ConfigurableIOManager, InputCon
 from asset2airflow.definitions.keys import AssetKey
 from asset2airflow.definitions.metadata import MetadataValue
 from asset2airflow.errors import IOManagerError
-from asset2airflow.io.paths import missing_value
+from asset2airflow.io.locations import check_partition_key, encode_component, missing_value
+from asset2airflow.io.sql_ownership import check_owner, claim
 from asset2airflow.io.storage_dir import default_storage_dir, is_env_setting, resolve_setting
 
 if TYPE_CHECKING:
@@ -34,6 +37,8 @@ if TYPE_CHECKING:
 
 PARTITION_EXPR_KEY = "partition_expr"
 _SQLITE_RESERVED_SCHEMAS = ("main", "temp")
+_MAX_IDENTIFIER_BYTES = 63
+_DEFAULT_SQLITE_TIMEOUT = 60.0  # seconds a writer waits for another's lock
 
 
 def default_sql_url() -> str:
@@ -42,16 +47,28 @@ def default_sql_url() -> str:
 
 
 def table_of(key: AssetKey) -> tuple[str | None, str]:
-    """(schema, table) for an asset: the key prefix joined by ``_`` (or ``None``), its name."""
-    return "_".join(key.path[:-1]) or None, key.path[-1]
+    """(schema, table) for an asset: its name, in the schema named by the key prefix joined
+    with ``/`` (``None``: the default schema). Injective: no key component contains ``/``.
+    Names longer than Postgres' 63 bytes (which it would silently truncate) are refused."""
+    schema, name = "/".join(key.path[:-1]) or None, key.path[-1]
+    for identifier in (schema, name):
+        if identifier is not None and len(identifier.encode("utf-8")) > _MAX_IDENTIFIER_BYTES:
+            raise IOManagerError(
+                f"asset {key.to_user_string()!r} would be stored in SQL "
+                f"{'schema' if identifier == schema else 'table'} {identifier!r}, longer than "
+                f"the {_MAX_IDENTIFIER_BYTES} bytes databases keep (Postgres truncates longer "
+                "names, so two assets could share a table). Give the asset a shorter name or "
+                "key_prefix."
+            )
+    return schema, name
 
 
 class SQLTableIOManager(ConfigurableIOManager):
     """Stores DataFrames in the database at ``url`` (``None``: ``default_sql_url()``).
 
     ``url`` may be an ``EnvVar`` (read when a value is stored or loaded; ``storage_uri`` is then
-    ``None``). SQLite URLs must name a file; add ``?timeout=<seconds>`` to make concurrent
-    writers wait longer for the database lock than sqlite3's default 5 s.
+    ``None``). SQLite URLs must name a file; concurrent writers wait up to 60 s for the
+    database lock (``?timeout=<seconds>`` in the URL changes that).
     """
 
     url: str | None = None
@@ -71,6 +88,7 @@ class SQLTableIOManager(ConfigurableIOManager):
         partition = context.partition_key if context.has_partition_key else None
         expr, frame = None, obj
         if partition is not None:
+            check_partition_key(key, partition)
             expr = _partition_expr(key, context.definition_metadata)
             frame = _frame_for_partition(obj, expr, partition, key)
         with (
@@ -78,6 +96,7 @@ class SQLTableIOManager(ConfigurableIOManager):
             _engine(url, schema, key, writing=True) as engine,
             engine.begin() as conn,
         ):
+            claim(conn, key, schema, name)
             _write(conn, frame, schema, name, expr, partition)
         context.add_output_metadata(
             {
@@ -105,6 +124,7 @@ class SQLTableIOManager(ConfigurableIOManager):
         ):
             if not inspect(conn).has_table(name, schema=schema):
                 raise missing_value(key, partition, where)
+            check_owner(conn, key, schema, name)
             source = table(name, *([] if expr is None else [column(expr)]), schema=schema)
             query: Select[Any] = select(literal_column("*")).select_from(source)
             if expr is not None:
@@ -238,7 +258,7 @@ def _sqlite_database(url: URL, schema: str | None, key: AssetKey) -> Path:
 
 def _sibling(database: Path, schema: str) -> Path:
     """The file standing in for ``schema`` next to a SQLite database: ``<stem>.<schema>.db``."""
-    return database.with_name(f"{database.stem}.{schema}.db")
+    return database.with_name(f"{database.stem}.{encode_component(schema)}.db")
 
 
 def _sqlite_files_exist(url_string: str, schema: str | None, key: AssetKey) -> bool:
@@ -263,9 +283,13 @@ def _engine(
     from sqlalchemy.engine import make_url
 
     url = make_url(url_string)
-    engine = create_engine(url)
+    sqlite = url.get_backend_name() == "sqlite"
+    # sqlite3 waits 5 s for a lock by default; parallel Airflow tasks writing big frames to the
+    # one default database file need longer. ?timeout= in the URL still wins.
+    wait = {"timeout": _DEFAULT_SQLITE_TIMEOUT} if sqlite and "timeout" not in url.query else {}
+    engine = create_engine(url, connect_args=wait)
     try:
-        if url.get_backend_name() == "sqlite":
+        if sqlite:
             _configure_sqlite(engine, _sqlite_database(url, schema, key), schema, writing=writing)
         yield engine
     finally:

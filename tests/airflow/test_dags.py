@@ -153,5 +153,5 @@ def test_env_var_is_read_in_the_task_not_at_parse_time(
     assert "'ENV_DEMO_TOKEN'" in step["error"] and "resource 'api'" in step["error"]
     monkeypatch.setenv("ENV_DEMO_TOKEN", "s3cret")
     assert dag.test().state == "success"
-    stored = (asset2airflow_home / "storage" / "env_token").read_bytes()
+    stored = (asset2airflow_home / "storage" / "env_token.pickle").read_bytes()
     assert pickle.loads(stored) == "s3cret"

@@ -71,7 +71,7 @@ def test_one_dag_per_group_with_cross_dag_asset_schedule() -> None:
     orders_task = ingest.tasks[1]
     assert orders_task.check_names == ("orders:orders_positive",)
     assert orders_task.outlets[0].name == "orders"
-    assert orders_task.outlets[0].uri == "file:///data/lake/orders"
+    assert orders_task.outlets[0].uri == "file:///data/lake/orders.pickle"
     assert orders_task.outlets[0].group == "ingest"
     assert (
         orders_task.retries,

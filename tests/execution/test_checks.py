@@ -77,8 +77,9 @@ def test_blocked_downstream_is_not_stored(tmp_path) -> None:  # type: ignore[no-
         resources={"io_manager": io},
         raise_on_error=False,
     )
-    assert (tmp_path / "orders").exists()
-    assert not (tmp_path / "revenue").exists() and not (tmp_path / "report").exists()
+    assert (tmp_path / "orders.pickle").exists()
+    assert not (tmp_path / "revenue.pickle").exists()
+    assert not (tmp_path / "report.pickle").exists()
 
 
 def test_non_blocking_failure_is_recorded_and_downstream_runs() -> None:

@@ -53,7 +53,7 @@ def test_values_flow_downstream_through_the_io_manager(tmp_path: Path) -> None:
     assert result.success
     assert result.output_for_node("total") == 12
     assert result.asset_value("doubled") == [2, 4, 6]
-    assert (tmp_path / "total").exists()
+    assert (tmp_path / "total.pickle").exists()
     assert [m.asset_key for m in result.get_asset_materialization_events()] == [
         AssetKey("numbers"),
         AssetKey("doubled"),
@@ -63,7 +63,7 @@ def test_values_flow_downstream_through_the_io_manager(tmp_path: Path) -> None:
 
 def test_default_io_manager_writes_under_asset2airflow_home(asset2airflow_home: Path) -> None:
     materialize([numbers])
-    assert (asset2airflow_home / "storage" / "numbers").exists()
+    assert (asset2airflow_home / "storage" / "numbers.pickle").exists()
 
 
 def test_unselected_upstream_loads_from_storage() -> None:
@@ -250,7 +250,7 @@ def test_static_partitions_use_the_partition_path(tmp_path: Path) -> None:
         [regional, regional_report], resources={"io_manager": io}, partition_key="south"
     )
     assert result.output_for_node("regional_report") == "DATA FOR SOUTH"
-    assert (tmp_path / "regional" / "south").exists()
+    assert (tmp_path / "regional.partitions" / "south.pickle").exists()
     assert result.asset_materializations_for_node("regional")[0].partition == "south"
     with pytest.raises(PartitionError, match="'west' is not a partition of asset 'regional'"):
         materialize([regional], resources={"io_manager": io}, partition_key="west")

@@ -72,7 +72,7 @@ def test_filesystem_kill_mid_write_keeps_previous_value(tmp_path: Path) -> None:
     manager.handle_output(build_output_context("victim"), {"version": 1})
     kill_mid_write(["filesystem", str(store), "victim"], writing_temp_file(store))
     assert manager.load_input(build_input_context("victim")) == {"version": 1}
-    assert visible_files(store) == ["victim"]
+    assert visible_files(store) == ["victim.pickle"]
     assert len(temp_files(store)) == 1  # the killed writer's, never renamed into place
 
 

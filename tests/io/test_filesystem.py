@@ -34,8 +34,8 @@ def load(manager: FilesystemIOManager, key: str, **kwargs: Any) -> Any:
 def test_round_trip_with_key_prefix_layout_and_path_metadata(base: Path) -> None:
     manager = FilesystemIOManager(base_dir=str(base))
     metadata = store(manager, "sales/raw", {"rows": [1, 2, 3]})
-    assert (base / "sales" / "raw").is_file()
-    assert metadata == {"path": str(base / "sales" / "raw")}
+    assert (base / "sales" / "raw.pickle").is_file()
+    assert metadata == {"path": str(base / "sales" / "raw.pickle")}
     assert load(manager, "sales/raw") == {"rows": [1, 2, 3]}
 
 
@@ -44,14 +44,15 @@ def test_second_write_replaces_the_value_and_leaves_no_temp_files(base: Path) ->
     store(manager, "counter", 1)
     store(manager, "counter", 2)
     assert load(manager, "counter") == 2
-    assert os.listdir(base) == ["counter"]
+    assert os.listdir(base) == ["counter.pickle"]
 
 
 def test_partitions_are_separate_files_under_the_key(base: Path) -> None:
     manager = FilesystemIOManager(base_dir=str(base))
     store(manager, "sales/daily", [1], partition_key="2026-11-01")
     store(manager, "sales/daily", [2], partition_key="2026-11-02")
-    assert sorted(os.listdir(base / "sales" / "daily")) == ["2026-11-01", "2026-11-02"]
+    partitions = base / "sales" / "daily.partitions"
+    assert sorted(os.listdir(partitions)) == ["2026-11-01.pickle", "2026-11-02.pickle"]
     assert load(manager, "sales/daily", partition_key="2026-11-01") == [1]
     assert load(manager, "sales/daily", partition_key="2026-11-02") == [2]
 
@@ -61,7 +62,7 @@ def test_missing_value_names_asset_path_and_what_to_do(base: Path) -> None:
     with pytest.raises(MissingUpstreamValueError) as info:
         load(manager, "sales/raw")
     message = str(info.value)
-    assert "'sales/raw'" in message and str(base / "sales" / "raw") in message
+    assert "'sales/raw'" in message and str(base / "sales" / "raw.pickle") in message
     assert "materialize 'sales/raw' first" in message
 
 
@@ -78,7 +79,7 @@ def test_unpicklable_value_names_the_asset_and_keeps_previous_value(base: Path) 
     with pytest.raises(IOManagerError, match="cannot pickle the generator returned by asset 'gen'"):
         store(manager, "gen", (i for i in range(3)))
     assert load(manager, "gen") == [1]
-    assert os.listdir(base) == ["gen"]
+    assert os.listdir(base) == ["gen.pickle"]
 
 
 def test_storage_uri_is_an_absolute_file_uri_without_io(
@@ -87,7 +88,7 @@ def test_storage_uri_is_an_absolute_file_uri_without_io(
     monkeypatch.chdir(tmp_path)
     manager = FilesystemIOManager(base_dir="relative/store")
     uri = manager.storage_uri(AssetKey(["sales", "raw"]))
-    assert uri == f"file://{tmp_path}/relative/store/sales/raw"
+    assert uri == f"file://{tmp_path}/relative/store/sales/raw.pickle"
     assert not (tmp_path / "relative").exists()
 
 
@@ -101,7 +102,7 @@ def test_env_var_base_dir_is_read_at_run_time(
     store(manager, "x", 1)
     monkeypatch.setenv("A2A_TEST_DATA_DIR", str(tmp_path / "second"))
     store(manager, "x", 2)
-    assert (tmp_path / "first" / "x").is_file() and load(manager, "x") == 2
+    assert (tmp_path / "first" / "x.pickle").is_file() and load(manager, "x") == 2
 
 
 def test_unset_env_var_base_dir_names_the_variable_and_field(
@@ -136,7 +137,7 @@ def test_default_io_manager_stores_under_the_default_dir_read_at_run_time(
     assert isinstance(manager, FilesystemIOManager) and manager.base_dir is None
     monkeypatch.setenv("ASSET2AIRFLOW_STORAGE_DIR", str(tmp_path / "storage"))
     store(manager, "sales/raw", "value")
-    assert (tmp_path / "storage" / "sales" / "raw").is_file()
+    assert (tmp_path / "storage" / "sales" / "raw.pickle").is_file()
     assert manager.storage_uri(AssetKey(["sales", "raw"])) == (
-        f"file://{tmp_path}/storage/sales/raw"
+        f"file://{tmp_path}/storage/sales/raw.pickle"
     )

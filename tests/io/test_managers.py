@@ -38,15 +38,15 @@ def load(manager: IOManager, key: object, **kwargs: object) -> object:
 def test_filesystem_layout_partitions_and_uri(tmp_path: Path) -> None:
     manager = FilesystemIOManager(base_dir=str(tmp_path))
     metadata = store(manager, ["sales", "raw"], {"rows": 3})
-    assert (tmp_path / "sales" / "raw").is_file()
-    assert metadata == {"path": str(tmp_path / "sales" / "raw")}
+    assert (tmp_path / "sales" / "raw.pickle").is_file()
+    assert metadata == {"path": str(tmp_path / "sales" / "raw.pickle")}
     assert load(manager, "sales/raw") == {"rows": 3}
     store(manager, ["sales", "daily"], [1], partition_key="2026-11-01")
-    assert (tmp_path / "sales" / "daily" / "2026-11-01").is_file()
+    assert (tmp_path / "sales" / "daily.partitions" / "2026-11-01.pickle").is_file()
     assert load(manager, "sales/daily", partition_key="2026-11-01") == [1]
     assert (
         manager.storage_uri(__import__("asset2airflow").AssetKey(["sales", "raw"]))
-        == f"file://{tmp_path}/sales/raw"
+        == f"file://{tmp_path}/sales/raw.pickle"
     )
 
 
@@ -58,7 +58,7 @@ def test_default_storage_dir_follows_the_environment(
     monkeypatch.setenv("ASSET2AIRFLOW_STORAGE_DIR", str(tmp_path / "elsewhere"))
     assert default_storage_dir() == tmp_path / "elsewhere"
     store(FilesystemIOManager(), "x", 1)
-    assert (tmp_path / "elsewhere" / "x").exists()
+    assert (tmp_path / "elsewhere" / "x.pickle").exists()
 
 
 @pytest.mark.parametrize(
@@ -87,7 +87,7 @@ def test_env_var_base_dir_is_read_when_used(
         store(manager, "x", 1)
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     store(manager, "x", 1)
-    assert (tmp_path / "x").exists()
+    assert (tmp_path / "x.pickle").exists()
 
 
 def test_parquet_dataframes_tables_and_wrong_types(tmp_path: Path) -> None:

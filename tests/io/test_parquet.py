@@ -62,7 +62,8 @@ def test_partitions_are_separate_files(base: Path) -> None:
     manager = ParquetIOManager(base_dir=str(base))
     store(manager, "daily", FRAME.head(1), partition_key="2026-11-01")
     store(manager, "daily", FRAME.tail(2).reset_index(drop=True), partition_key="2026-11-02")
-    assert sorted(os.listdir(base / "daily")) == ["2026-11-01.parquet", "2026-11-02.parquet"]
+    partitions = base / "daily.partitions"
+    assert sorted(os.listdir(partitions)) == ["2026-11-01.parquet", "2026-11-02.parquet"]
     assert load(manager, "daily", partition_key="2026-11-02")["id"].tolist() == [2, 3]
 
 
@@ -114,7 +115,7 @@ def test_missing_value_names_asset_partition_and_path(base: Path) -> None:
         load(manager, "sales/orders", partition_key="eu")
     message = str(info.value)
     assert "partition 'eu' of asset 'sales/orders'" in message
-    assert str(base / "sales" / "orders" / "eu.parquet") in message
+    assert str(base / "sales" / "orders.partitions" / "eu.parquet") in message
     assert "materialize 'sales/orders' first" in message
 
 

@@ -48,9 +48,9 @@ def test_round_trip_and_metadata(manager: SQLTableIOManager) -> None:
 def test_key_prefix_is_a_schema_attached_from_a_sibling_file(
     manager: SQLTableIOManager, db_dir: Path
 ) -> None:
-    assert store(manager, "sales/eu/orders", FRAME)["table"] == "sales_eu.orders"
+    assert store(manager, "sales/eu/orders", FRAME)["table"] == "sales/eu.orders"
     store(manager, "orders", FRAME.head(1))
-    assert sorted(os.listdir(db_dir)) == ["wh.db", "wh.sales_eu.db"]
+    assert sorted(os.listdir(db_dir)) == ["wh.db", "wh.sales%2Feu.db"]
     pd.testing.assert_frame_equal(load(manager, "sales/eu/orders"), FRAME)
     assert len(load(manager, "orders")) == 1
 

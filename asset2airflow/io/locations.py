@@ -1,0 +1,72 @@
+"""Where built-in IO managers put each asset: one injective key -> location mapping, shared.
+
+Two different asset keys (or partitions) never share storage, whatever their separators:
+
+- file managers: ``<base>/<c1>/.../<cn><ext>`` for a value, and
+  ``<base>/<c1>/.../<cn>.partitions/<encoded partition key><ext>`` for a partition. Key
+  components hold only ``[A-Za-z0-9_-]`` (no dot), so a directory made for a key prefix
+  (``sales/`` for ``sales/orders``) can never be the file or partition folder of another asset
+  (``sales.pickle``, ``sales.partitions/``).
+- partition keys are user data (dates, regions, ``"a|b"``, even ``"../victim"``): they are
+  percent-encoded into a single file name (``encode_component``) and never used as a path.
+- SQL: see ``sql_location``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from asset2airflow.definitions.keys import AssetKey
+from asset2airflow.errors import MissingUpstreamValueError, PartitionError
+
+PARTITIONS_SUFFIX = ".partitions"
+_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+_MAX_NAME_BYTES = 200  # file systems allow 255 bytes per name; leave room for suffixes
+
+
+def encode_component(value: str) -> str:
+    """``value`` as one safe file-name component, injectively.
+
+    ``[A-Za-z0-9_-]`` are kept, every other UTF-8 byte becomes ``%XX`` (``.``, ``/``, ``%`` and
+    NUL included, so the result is never ``.``, ``..`` or a path). Names over ~200 bytes keep a
+    readable prefix and end in ``~`` + a SHA-256 digest (``~`` is never left unencoded).
+    """
+    encoded = "".join(chr(b) if b in _SAFE else f"%{b:02X}" for b in value.encode("utf-8"))
+    if len(encoded) <= _MAX_NAME_BYTES:
+        return encoded
+    digest = hashlib.sha256(value.encode("utf-8")).hexdigest()[:32]
+    return f"{encoded[: _MAX_NAME_BYTES - 33]}~{digest}"
+
+
+def check_partition_key(key: AssetKey, partition: str) -> str:
+    """Reject partition keys no storage can name (the empty key), naming the asset."""
+    if not isinstance(partition, str) or partition == "":
+        raise PartitionError(
+            f"asset {key.to_user_string()!r} was given the partition key {partition!r}; a "
+            "partition key must be a non-empty string."
+        )
+    return partition
+
+
+def asset_path(base: Path, key: AssetKey, partition: str | None, ext: str) -> Path:
+    """The file of ``key`` (or of one of its partitions) under ``base``; see the module doc."""
+    *prefix, name = key.path
+    if partition is None:
+        return base.joinpath(*prefix, name + ext)
+    check_partition_key(key, partition)
+    return base.joinpath(*prefix, name + PARTITIONS_SUFFIX, encode_component(partition) + ext)
+
+
+def missing_value(key: AssetKey, partition: str | None, where: object) -> MissingUpstreamValueError:
+    part = f" partition {partition!r} of" if partition is not None else ""
+    return MissingUpstreamValueError(
+        f"no stored value for{part} asset {key.to_user_string()!r} (looked in {where}); "
+        f"materialize {key.to_user_string()!r} first"
+    )
+
+
+def describe(key: AssetKey, partition: str | None) -> str:
+    """``asset 'k'`` or ``partition 'p' of asset 'k'``, for messages."""
+    asset = f"asset {key.to_user_string()!r}"
+    return asset if partition is None else f"partition {partition!r} of {asset}"
