@@ -39,6 +39,10 @@ class MissingResourceError(DefinitionError):
     """An asset or check needs a resource key that is not provided."""
 
 
+class InvalidMetadataError(DefinitionError, TypeError):
+    """A metadata value cannot be stored as JSON in Airflow (raised where it is written)."""
+
+
 class UnknownCheckTargetError(DefinitionError):
     """An asset check targets an asset that is not defined."""
 

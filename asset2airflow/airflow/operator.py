@@ -15,7 +15,12 @@ from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from asset2airflow.airflow.compiled import CompiledDag
-from asset2airflow.airflow.events import XCOM_KEY, event_extras, outcome_to_json
+from asset2airflow.airflow.events import (
+    XCOM_KEY,
+    ensure_strict_json,
+    event_extras,
+    outcome_to_json,
+)
 from asset2airflow.airflow.params import ASSETS_PARAM, run_config_from_params, selected_keys
 from asset2airflow.errors import BlockingCheckFailedError
 from asset2airflow.execution.resources import ResourceScope
@@ -74,10 +79,13 @@ class AssetStepOperator(BaseOperator):
             )
             outcome = run_step(env, step)
         self._log_outcome(outcome)
-        context["ti"].xcom_push(key=XCOM_KEY, value=outcome_to_json(outcome))
+        what = f"step {outcome.step.name!r}"
+        context["ti"].xcom_push(
+            key=XCOM_KEY, value=ensure_strict_json(outcome_to_json(outcome), what)
+        )
         if outcome.error is not None:
             raise outcome.error
-        extras = event_extras(outcome)
+        extras = ensure_strict_json(event_extras(outcome), what)
         for outlet in self.outlets:
             extra = extras.get(getattr(outlet, "name", ""))
             if extra is not None:

@@ -111,7 +111,10 @@ class AssetExecutionContext:
                     "add_output_metadata"
                 )
             output_name = next(iter(self._output_keys))
-        self._output_metadata.setdefault(output_name, {}).update(normalize_metadata(metadata))
+        owner = f"output {output_name!r} of {self.node_name!r}"
+        self._output_metadata.setdefault(output_name, {}).update(
+            normalize_metadata(metadata, owner)
+        )
 
     def output_metadata(self, output_name: str) -> dict[str, MetadataValue]:
         """Metadata added so far for ``output_name`` (read by the execution engine)."""

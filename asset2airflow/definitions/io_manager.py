@@ -90,7 +90,7 @@ class OutputContext:
 
     def add_output_metadata(self, metadata: Mapping[str, Any]) -> None:
         """Metadata the IO manager learned while storing (path, row count...)."""
-        self.output_metadata.update(normalize_metadata(metadata))
+        self.output_metadata.update(normalize_metadata(metadata, f"step {self.step_key!r}"))
 
 
 class InputContext:

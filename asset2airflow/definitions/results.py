@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from asset2airflow.definitions.keys import AssetKey, CoercibleToAssetKey
 from asset2airflow.definitions.metadata import MetadataValue, normalize_metadata
@@ -22,12 +22,17 @@ class AssetCheckSeverity(enum.Enum):
 _NO_VALUE: Any = object()
 
 
-class Output:
-    """A returned value together with output metadata (``Output(df, metadata={"rows": 3})``)."""
+T = TypeVar("T")
+
+
+class Output(Generic[T]):
+    """A returned value together with output metadata (``Output(df, metadata={"rows": 3})``).
+
+    Generic like Dagster's, so ``def orders() -> Output[pd.DataFrame]`` type-checks."""
 
     def __init__(
         self,
-        value: Any,
+        value: T,
         output_name: str = "result",
         metadata: Mapping[str, Any] | None = None,
     ) -> None:
@@ -36,7 +41,7 @@ class Output:
         self.metadata = normalize_metadata(metadata)
 
 
-class MaterializeResult:
+class MaterializeResult(Generic[T]):
     """Reports a materialization without (or with) a value for the IO manager.
 
     With ``value`` left out, nothing is handed to the IO manager: the asset stored its data
@@ -50,7 +55,7 @@ class MaterializeResult:
         metadata: Mapping[str, Any] | None = None,
         check_results: Sequence[AssetCheckResult] | None = None,
         data_version: str | None = None,
-        value: Any = _NO_VALUE,
+        value: T = _NO_VALUE,
     ) -> None:
         self.asset_key = AssetKey.from_coercible(asset_key) if asset_key is not None else None
         self.metadata = normalize_metadata(metadata)

@@ -82,7 +82,7 @@ class AssetSpec:
         set_(self, "key", AssetKey.from_coercible(key))
         set_(self, "deps", coerce_deps(deps))
         set_(self, "description", description)
-        set_(self, "metadata", normalize_metadata(metadata))
+        set_(self, "metadata", normalize_metadata(metadata, f"asset {self.key.to_user_string()!r}"))
         if group_name is not None:
             check_name(group_name, "group", f"asset {self.key.to_user_string()!r}")
         set_(self, "group_name", group_name)
@@ -235,7 +235,8 @@ class AssetCheckSpec:
         set_(self, "description", description)
         set_(self, "blocking", blocking)
         set_(self, "additional_deps", coerce_deps(additional_deps))
-        set_(self, "metadata", normalize_metadata(metadata))
+        owner = f"asset check {keys[0].to_user_string()}:{name}"
+        set_(self, "metadata", normalize_metadata(metadata, repr(owner)))
 
     @property
     def key(self) -> AssetCheckKey:

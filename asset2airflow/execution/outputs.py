@@ -20,6 +20,11 @@ from asset2airflow.errors import OutputMismatchError
 NO_VALUE: Any = object()
 
 
+class YieldedItems(list[Any]):
+    """What a generator asset yielded, collected while its code ran (so its errors are the
+    asset's errors and its retries apply)."""
+
+
 @dataclass
 class ProducedOutput:
     output_name: str
@@ -71,7 +76,7 @@ def normalize_outputs(
 ) -> tuple[list[ProducedOutput], list[AssetCheckResult]]:
     """Split a function's result into outputs and check results, checking they match."""
     single = selected_outputs[0] if len(assets_def.specs_by_output) == 1 else None
-    if isinstance(returned, types.GeneratorType):
+    if isinstance(returned, (types.GeneratorType, YieldedItems)):
         items = list(returned)
     elif single is None and isinstance(returned, tuple):
         if len(returned) != len(selected_outputs):

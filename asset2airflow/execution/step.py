@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+import types
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,13 +17,18 @@ from asset2airflow.definitions.io_manager import InputContext, OutputContext
 from asset2airflow.definitions.keys import AssetKey
 from asset2airflow.definitions.metadata import MetadataValue
 from asset2airflow.definitions.results import AssetCheckEvaluation, AssetMaterialization
-from asset2airflow.errors import Asset2AirflowError, MissingUpstreamValueError, UserCodeError
+from asset2airflow.errors import (
+    Asset2AirflowError,
+    InvalidMetadataError,
+    MissingUpstreamValueError,
+    UserCodeError,
+)
 from asset2airflow.execution.checks import (
     errored_evaluation,
     evaluate_check_results,
     run_check_definition,
 )
-from asset2airflow.execution.outputs import normalize_outputs
+from asset2airflow.execution.outputs import YieldedItems, normalize_outputs
 from asset2airflow.execution.plan import ExecutionStep
 from asset2airflow.execution.resources import ResourceScope
 from asset2airflow.execution.run_config import ParsedRunConfig
@@ -149,7 +155,12 @@ def call_user_code(
     for attempt in range(attempts):
         context.retry_number = attempt
         try:
-            return definition.compute.call(context, config, resources, inputs)
+            returned = definition.compute.call(context, config, resources, inputs)
+            if isinstance(returned, types.GeneratorType):
+                returned = YieldedItems(returned)
+            return returned
+        except InvalidMetadataError as exc:  # e.g. Output(metadata=...) built in user code
+            raise InvalidMetadataError(f"{what}: {exc}") from exc
         except Asset2AirflowError:
             raise
         except Exception as exc:
