@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -18,6 +19,9 @@ from typing import Any
 
 import httpx
 
+LOG_SERVER_PORTS = (8793, 8794)
+"""Airflow's default worker and triggerer log-server ports: never used for the api-server."""
+
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -25,14 +29,47 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def port_is_free(port: int) -> bool:
+    """Whether something could listen on ``127.0.0.1:port`` now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def sizing(cpus: int | None = None) -> dict[str, str]:
+    """Airflow sized to the machine: without this the LocalExecutor runs 32 task processes (and
+    the api-server and dag processor as many workers as they like) even on 2 cores."""
+    count = max(1, cpus if cpus is not None else os.cpu_count() or 1)
+    return {
+        "AIRFLOW__CORE__PARALLELISM": str(max(2, 2 * count)),
+        "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG": str(max(2, 2 * count)),
+        "AIRFLOW__API__WORKERS": "1",
+        "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": str(max(1, count // 2)),
+    }
+
+
 def standalone_env(
-    home: Path, dags_folder: Path, port: int, plugins_folder: Path | None = None
+    home: Path,
+    dags_folder: Path,
+    port: int,
+    plugins_folder: Path | None = None,
+    log_server_ports: tuple[int, int] | None = None,
+    cpus: int | None = None,
 ) -> dict[str, str]:
-    """Environment for a quick, loopback-only standalone that runs new DAGs right away."""
+    """Environment for a quick, loopback-only standalone that runs new DAGs right away.
+
+    The worker and triggerer log servers get their own ports (free ones unless given), so a
+    demo and a test session can run side by side and Airflow's 8793/8794 may be taken.
+    """
     plugins = {"AIRFLOW__CORE__PLUGINS_FOLDER": str(plugins_folder)} if plugins_folder else {}
+    worker_logs, trigger_logs = log_server_ports or (free_port(), free_port())
     return {
         **plugins,
         **os.environ,
+        **sizing(cpus),
         # standalone starts its components as `airflow ...` subprocesses: use this interpreter's.
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
         "AIRFLOW_HOME": str(home),
@@ -44,11 +81,56 @@ def standalone_env(
         "AIRFLOW__API__HOST": "127.0.0.1",
         "AIRFLOW__API__PORT": str(port),
         "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{port}",
+        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(worker_logs),
+        "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(trigger_logs),
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "3",
         "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "5",
         "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "1",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
     }
+
+
+class AirflowStartError(RuntimeError):
+    """Airflow standalone did not come up; the message holds the real error from its log."""
+
+
+COMPONENTS = ("scheduler", "dag-processor", "api-server", "triggerer")
+
+
+def die_with_parent(signum: int) -> None:
+    """Linux: have the kernel send ``signum`` to this process when its parent dies, so nothing
+    outlives whoever started it (e.g. ``make`` killed with SIGTERM)."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signum, 0, 0, 0)
+
+
+def _alive(process: Any) -> bool:
+    import psutil
+
+    try:
+        return bool(process.is_running() and process.status() != psutil.STATUS_ZOMBIE)
+    except psutil.Error:
+        return False
+
+
+def error_excerpt(log: str, limit: int = 40) -> str:
+    """The part of a standalone log that says what went wrong: the last traceback up to its
+    exception line (or else the last lines mentioning an error), not the whole log."""
+    lines = log.splitlines()
+    start = max((i for i, line in enumerate(lines) if "Traceback" in line), default=None)
+    if start is None:
+        errors = [line for line in lines if re.search(r"error|exception|fatal", line, re.I)]
+        return "\n".join(errors[-limit:] or lines[-limit:])
+    end = start + 1
+    while end < len(lines) and end - start < limit:
+        end += 1
+        if re.search(r"\b[\w.]*(Error|Exception|Exit)\b: ", lines[end - 1]):
+            break
+    return "\n".join(lines[start:end])
 
 
 class AirflowStandalone:
@@ -60,6 +142,7 @@ class AirflowStandalone:
         dags_folder: Path,
         port: int | None = None,
         plugins_folder: Path | None = None,
+        extra_env: dict[str, str] | None = None,
     ) -> None:
         self.home = home
         self.dags_folder = dags_folder
@@ -67,6 +150,7 @@ class AirflowStandalone:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = home / "standalone.log"
+        self.extra_env = dict(extra_env or {})
         self._process: subprocess.Popen[bytes] | None = None
         self._client: httpx.Client | None = None
         self.token = ""
@@ -74,34 +158,70 @@ class AirflowStandalone:
     # --- lifecycle --------------------------------------------------------------------------
 
     def start(self, timeout: float = 240) -> None:
+        """Start and wait until healthy. Fails fast, with the real error from the log and
+        every process stopped, when the standalone or one of its components exits first."""
+        if not port_is_free(self.port):
+            raise AirflowStartError(f"port {self.port} on 127.0.0.1 is already in use")
         self.home.mkdir(parents=True, exist_ok=True)
         self.dags_folder.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_path, "wb")  # noqa: SIM115 - kept open for the process's lifetime
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "airflow", "standalone"],
-            env=standalone_env(self.home, self.dags_folder, self.port, self.plugins_folder),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        env = standalone_env(self.home, self.dags_folder, self.port, self.plugins_folder)
+        with open(self.log_path, "wb") as log:  # the child keeps its own descriptor
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "airflow", "standalone"],
+                env={**env, **self.extra_env},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                # If whoever started it dies, standalone gets Ctrl-C and stops its components.
+                preexec_fn=lambda: die_with_parent(signal.SIGINT),
+            )
+        seen: dict[int, str] = {}
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise RuntimeError(
-                    f"airflow standalone exited; see {self.log_path}:\n"
-                    + self.log_path.read_text()[-3000:]
-                )
-            if self._healthy():
-                self.token = self._token()
-                self._client = httpx.Client(
-                    base_url=self.url,
-                    timeout=30,
-                    headers={"Authorization": f"Bearer {self.token}"},
-                )
-                return
-            time.sleep(1)
-        self.stop()
-        raise TimeoutError(f"airflow standalone not healthy after {timeout}s; see {self.log_path}")
+        try:
+            while time.monotonic() < deadline:
+                failure = self._startup_failure(seen)
+                if failure:
+                    log_text = self.log_path.read_text(errors="replace")
+                    raise AirflowStartError(
+                        f"{failure}; from {self.log_path}:\n{error_excerpt(log_text)}"
+                    )
+                if self._healthy():
+                    self.token = self._token()
+                    self._client = httpx.Client(
+                        base_url=self.url,
+                        timeout=30,
+                        headers={"Authorization": f"Bearer {self.token}"},
+                    )
+                    return
+                time.sleep(1)
+            raise AirflowStartError(
+                f"airflow standalone was not healthy after {timeout:.0f}s; see {self.log_path}"
+            )
+        except BaseException:
+            self.stop()
+            raise
+
+    def _startup_failure(self, seen: dict[int, str]) -> str | None:
+        """Why startup failed, if it visibly did: standalone exited, or one of the components it
+        started (its direct children, remembered in ``seen`` by pid) has exited -- standalone
+        itself keeps running then, so waiting would never end."""
+        import psutil
+
+        assert self._process is not None
+        if self._process.poll() is not None:
+            return f"airflow standalone exited with code {self._process.returncode}"
+        try:
+            children = psutil.Process(self._process.pid).children()
+        except psutil.NoSuchProcess:
+            return "airflow standalone exited"
+        for child in children:
+            if child.pid not in seen:
+                with contextlib.suppress(psutil.Error):
+                    command = child.cmdline()[1:4]
+                    seen[child.pid] = next((c for c in COMPONENTS if c in command), "component")
+        alive = {c.pid for c in children if _alive(c)}
+        gone = sorted({name for pid, name in seen.items() if pid not in alive})
+        return f"the Airflow {', '.join(gone)} exited while starting" if gone else None
 
     def _healthy(self) -> bool:
         password_file = self.home / "simple_auth_manager_passwords.json.generated"
