@@ -4,7 +4,7 @@ Write assets with the names you know from Dagster (``from asset2airflow import a
 test them in-process with ``materialize()``, and drop the module into Airflow's dags folder.
 """
 
-from asset2airflow.definitions.assets import AssetsDefinition
+from asset2airflow.definitions.assets import AssetsDefinition, with_resources
 from asset2airflow.definitions.checks import AssetChecksDefinition, asset_check
 from asset2airflow.definitions.config import Config, EnvVar, RunConfig
 from asset2airflow.definitions.context import (
@@ -148,4 +148,5 @@ __all__ = [
     "materialize",
     "materialize_to_memory",
     "multi_asset",
+    "with_resources",
 ]

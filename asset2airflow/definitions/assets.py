@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -12,6 +12,7 @@ from asset2airflow.definitions.partitions import PartitionsDefinition
 from asset2airflow.definitions.policy import RetryPolicy
 from asset2airflow.definitions.signature import ComputeSignature
 from asset2airflow.definitions.specs import AssetCheckSpec, AssetIn, AssetSpec
+from asset2airflow.errors import DefinitionError
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,35 @@ class AssetInput:
     param_name: str
     key: AssetKey
     asset_in: AssetIn
+
+
+class AssetKeys(Set[AssetKey]):
+    """The keys of a definition: a set (as Dagster's ``.keys``) that iterates in declaration
+    order, so everything derived from it is stable from parse to parse."""
+
+    __slots__ = ("_keys",)
+
+    def __init__(self, keys: Iterable[AssetKey]) -> None:
+        self._keys = tuple(dict.fromkeys(keys))
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def __iter__(self) -> Iterator[AssetKey]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __repr__(self) -> str:
+        return f"AssetKeys({list(self._keys)!r})"
+
+
+@dataclass(frozen=True)
+class NodeDefinition:
+    """What Dagster calls the op (``assets_def.op`` / ``.node_def``): here only its name."""
+
+    name: str
 
 
 @dataclass(frozen=True, eq=False)
@@ -39,16 +69,19 @@ class AssetsDefinition:
     compute: ComputeSignature | None = None
     required_resource_keys: frozenset[str] = frozenset()
     retry_policy: RetryPolicy | None = None
-    partitions_def: PartitionsDefinition | None = None
     can_subset: bool = False
     op_tags: Mapping[str, Any] = field(default_factory=dict)
     location: str = ""
+    internal_asset_deps: Mapping[str, tuple[AssetKey, ...]] = field(default_factory=dict)
+    """Per output name: the only keys that output depends on (``multi_asset``)."""
+    resource_defs: Mapping[str, Any] = field(default_factory=dict)
+    """Resources bound with ``with_resources``; ``Definitions`` merges them."""
 
     # --- keys and specs --------------------------------------------------------------------
 
-    @property
-    def keys(self) -> list[AssetKey]:
-        return [spec.key for spec in self.specs_by_output.values()]
+    @cached_property
+    def keys(self) -> AssetKeys:
+        return AssetKeys(spec.key for spec in self.specs_by_output.values())
 
     @property
     def key(self) -> AssetKey:
@@ -57,7 +90,21 @@ class AssetsDefinition:
             raise ValueError(
                 f"{self.node_name!r} produces {len(keys)} assets; use .keys instead of .key"
             )
-        return keys[0]
+        return next(iter(keys))
+
+    @property
+    def op(self) -> NodeDefinition:
+        return NodeDefinition(self.node_name)
+
+    @property
+    def node_def(self) -> NodeDefinition:
+        return self.op
+
+    @property
+    def partitions_def(self) -> PartitionsDefinition | None:
+        """The partitions of this definition's assets (one truth: their specs, which
+        ``common_partitions_def`` checked agree)."""
+        return next(iter(self.specs_by_output.values())).partitions_def
 
     @property
     def specs(self) -> list[AssetSpec]:
@@ -83,6 +130,12 @@ class AssetsDefinition:
 
     def upstream_keys(self, key: AssetKey | None = None) -> list[AssetKey]:
         """Keys this definition (or one of its assets) depends on, in declaration order."""
+        if key is not None and self.output_name_for(key) in self.internal_asset_deps:
+            return list(self.internal_asset_deps[self.output_name_for(key)])
+        if key is None and self.internal_asset_deps:
+            own = set(self.keys)
+            every = (k for spec in self.specs for k in self.upstream_keys(spec.key))
+            return [k for k in dict.fromkeys(every) if k not in own]
         specs = [self.spec_for(key)] if key is not None else self.specs
         seen: dict[AssetKey, None] = {}
         for spec in specs:
@@ -104,6 +157,35 @@ class AssetsDefinition:
     def __repr__(self) -> str:
         keys = ", ".join(k.to_user_string() for k in self.keys)
         return f"<AssetsDefinition {self.node_name} [{keys}]>"
+
+
+def with_resources(
+    definitions: Iterable[AssetsDefinition], resource_defs: Mapping[str, Any]
+) -> list[AssetsDefinition]:
+    """Copies of ``definitions`` carrying ``resource_defs`` (Dagster's ``with_resources``);
+    ``Definitions`` and ``materialize`` merge them with their own resources."""
+    return [
+        replace(d, resource_defs={**d.resource_defs, **resource_defs}) for d in definitions
+    ]
+
+
+def common_partitions_def(
+    specs: Iterable[AssetSpec], what: str, where: str
+) -> PartitionsDefinition | None:
+    """The one partitions definition all ``specs`` share; they must agree (a multi-asset runs
+    once per partition, for all its assets)."""
+    found: dict[PartitionsDefinition | None, AssetSpec] = {}
+    for spec in specs:
+        found.setdefault(spec.partitions_def, spec)
+    if len(found) > 1:
+        described = "; ".join(
+            f"{s.key.to_user_string()!r}: {s.partitions_def!r}" for s in found.values()
+        )
+        raise DefinitionError(
+            f"{what} ({where}) has assets with different partitions ({described}); give all "
+            "its assets the same partitions_def, or split it into several definitions."
+        )
+    return next(iter(found.values())).partitions_def if found else None
 
 
 def external_assets_definition(spec: AssetSpec) -> AssetsDefinition:

@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, overload
 
-from asset2airflow.definitions.assets import AssetInput, AssetsDefinition, resource_keys_needed
+from asset2airflow.definitions.assets import (
+    AssetInput,
+    AssetsDefinition,
+    common_partitions_def,
+    resource_keys_needed,
+)
 from asset2airflow.definitions.keys import (
     AssetKey,
     CoercibleToAssetKey,
@@ -20,6 +25,7 @@ from asset2airflow.definitions.specs import (
     DEFAULT_GROUP,
     DEFAULT_IO_MANAGER_KEY,
     AssetCheckSpec,
+    AssetDep,
     AssetIn,
     AssetOut,
     AssetSpec,
@@ -87,6 +93,7 @@ def asset(
     partitions_def: PartitionsDefinition | None = ...,
     automation_condition: AutomationCondition | None = ...,
     op_tags: Mapping[str, Any] | None = ...,
+    non_argument_deps: Iterable[CoercibleToAssetDep] | None = ...,
 ) -> Callable[[AssetFn], AssetsDefinition]: ...
 
 
@@ -112,15 +119,26 @@ def asset(
     partitions_def: PartitionsDefinition | None = None,
     automation_condition: AutomationCondition | None = None,
     op_tags: Mapping[str, Any] | None = None,
+    non_argument_deps: Iterable[CoercibleToAssetDep] | None = None,
 ) -> AssetsDefinition | Callable[[AssetFn], AssetsDefinition]:
     """Declare a software-defined asset whose value is what the function returns.
 
     The key is ``key`` or ``key_prefix + [name or function name]``. Parameters named after
     upstream assets receive their values (keys inferred with the same ``key_prefix``, or given
-    via ``ins``); ``deps`` adds upstreams whose values are not passed in.
+    via ``ins``); ``deps`` adds upstreams whose values are not passed in (``non_argument_deps``
+    is its old spelling). ``async def`` functions are awaited.
     """
+    if non_argument_deps is not None:
+        if deps is not None:
+            raise DefinitionError(
+                "asset: pass deps or non_argument_deps (its old name), not both"
+            )
+        deps = non_argument_deps
+    if compute_fn is not None:
+        _check_decorated("asset", compute_fn)
 
     def decorate(fn: AssetFn) -> AssetsDefinition:
+        _check_decorated("asset", fn)
         node_name = check_name(fn.__name__ if name is None else name, "asset")
         if key is not None and key_prefix is not None:
             raise DefinitionError(f"asset {node_name!r}: pass key or key_prefix, not both")
@@ -134,7 +152,7 @@ def asset(
         inputs = _bind_inputs(compute, ins, asset_key.path[:-1], what)
         spec = AssetSpec(
             asset_key,
-            deps=coerce_deps(deps),
+            deps=_deps(deps, what, compute.location),
             description=description or _doc(fn),
             metadata=metadata,
             group_name=group_name or DEFAULT_GROUP,
@@ -159,7 +177,6 @@ def asset(
                 compute, list(required_resource_keys or ()), io_keys, inputs
             ),
             retry_policy=retry_policy,
-            partitions_def=partitions_def,
             op_tags=dict(op_tags or {}),
             location=compute.location,
         )
@@ -182,22 +199,25 @@ def multi_asset(
     check_specs: Sequence[AssetCheckSpec] | None = None,
     partitions_def: PartitionsDefinition | None = None,
     op_tags: Mapping[str, Any] | None = None,
+    internal_asset_deps: Mapping[str, Iterable[CoercibleToAssetKey]] | None = None,
 ) -> Callable[[AssetFn], AssetsDefinition]:
     """Declare one function producing several assets, via ``outs`` or ``specs`` (not both).
 
     Return a tuple in ``outs`` order, or yield ``Output(value, output_name=...)`` /
     ``MaterializeResult(asset_key=...)`` per asset. With ``can_subset=True`` only the selected
-    assets (``context.selected_asset_keys``) need to be produced.
+    assets (``context.selected_asset_keys``) need to be produced. ``internal_asset_deps`` maps
+    an output name to the only keys (inputs, deps or sibling outputs) that output depends on.
     """
     if (outs is None) == (specs is None):
         raise DefinitionError("multi_asset needs exactly one of outs= or specs=")
 
     def decorate(fn: AssetFn) -> AssetsDefinition:
+        _check_decorated("multi_asset", fn)
         node_name = check_name(fn.__name__ if name is None else name, "multi_asset")
         what = f"multi_asset {node_name!r}"
         compute = read_signature(fn, what)
         inputs = _bind_inputs(compute, ins, (), what)
-        shared_deps = coerce_deps(deps)
+        shared_deps = _deps(deps, what, compute.location)
         defaults = {
             "group_name": group_name or DEFAULT_GROUP,
             "partitions_def": partitions_def,
@@ -219,6 +239,7 @@ def multi_asset(
                 io_keys[out_name] = DEFAULT_IO_MANAGER_KEY
         if not specs_by_output:
             raise DefinitionError(f"{what} ({compute.location}) declares no outputs")
+        common_partitions_def(specs_by_output.values(), what, compute.location)
         checks = tuple(check_specs or ())
         _check_own_check_specs(
             checks, [s.key for s in specs_by_output.values()], what, compute.location
@@ -234,10 +255,12 @@ def multi_asset(
                 compute, list(required_resource_keys or ()), io_keys, inputs
             ),
             retry_policy=retry_policy,
-            partitions_def=partitions_def,
             can_subset=can_subset,
             op_tags=dict(op_tags or {}),
             location=compute.location,
+            internal_asset_deps=_internal_deps(
+                internal_asset_deps, specs_by_output, inputs, shared_deps, what, compute.location
+            ),
         )
 
     return decorate
@@ -253,3 +276,70 @@ def _check_own_check_specs(
                 f"{spec.asset_key.to_user_string()!r}, which it does not produce; in-asset "
                 "checks must target one of the asset's own keys (use @asset_check otherwise)."
             )
+
+
+def _check_decorated(decorator: str, value: object) -> None:
+    """``@asset`` must decorate a (sync or async) function: ``asset("name")`` or ``asset(42)``
+    is a mistake worth a precise message."""
+    import inspect
+
+    if isinstance(value, str):
+        raise DefinitionError(
+            f"{decorator}({value!r}) was called with a positional string; to name the asset "
+            f"write @{decorator}(name={value!r}) above the function."
+        )
+    if not callable(value) or isinstance(value, type):
+        raise DefinitionError(
+            f"@{decorator} decorates a function, but was given {value!r} "
+            f"({type(value).__name__}); write @{decorator} (or @{decorator}(...)) directly above "
+            "a `def`."
+        )
+    if inspect.isasyncgenfunction(value):
+        raise DefinitionError(
+            f"@{decorator} cannot decorate the async generator {getattr(value, '__name__', value)}"
+            "; return a value (async def is fine) or yield from a plain generator."
+        )
+
+
+def _deps(values: Any, what: str, where: str) -> tuple[AssetDep, ...]:
+    """``deps=`` as AssetDeps; a bad item is an error naming the asset."""
+    try:
+        return coerce_deps(values)
+    except TypeError as exc:
+        raise DefinitionError(f"{what} ({where}): deps has a bad item: {exc}") from None
+
+
+def _internal_deps(
+    given: Mapping[str, Iterable[CoercibleToAssetKey]] | None,
+    specs_by_output: Mapping[str, AssetSpec],
+    inputs: Sequence[AssetInput],
+    shared_deps: Sequence[AssetDep],
+    what: str,
+    where: str,
+) -> dict[str, tuple[AssetKey, ...]]:
+    if not given:
+        return {}
+    known = {i.key for i in inputs} | {d.asset for d in shared_deps}
+    known |= {d.asset for s in specs_by_output.values() for d in s.deps}
+    known |= {s.key for s in specs_by_output.values()}
+    result: dict[str, tuple[AssetKey, ...]] = {}
+    for output, keys in given.items():
+        if output not in specs_by_output:
+            raise DefinitionError(
+                f"{what} ({where}): internal_asset_deps names output {output!r}, which it does "
+                f"not have; its outputs are {sorted(specs_by_output)}."
+            )
+        coerced = tuple(AssetKey.from_coercible(k) for k in keys)
+        unknown = sorted(k.to_user_string() for k in coerced if k not in known)
+        if unknown:
+            raise DefinitionError(
+                f"{what} ({where}): internal_asset_deps[{output!r}] names {unknown}, which are "
+                "neither its inputs, its deps nor its own outputs; add them to ins/deps."
+            )
+        if specs_by_output[output].key in coerced:
+            raise DefinitionError(
+                f"{what} ({where}): output {output!r} cannot depend on itself in "
+                "internal_asset_deps."
+            )
+        result[output] = coerced
+    return result

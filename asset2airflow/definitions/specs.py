@@ -262,10 +262,23 @@ def _keys_of(value: Any) -> list[AssetKey]:
     )
 
 
-def coerce_deps(values: Iterable[CoercibleToAssetDep] | None) -> tuple[AssetDep, ...]:
-    """Normalize ``deps=[...]`` to ``AssetDep``s (an ``AssetDep`` keeps its partition mapping)."""
+def coerce_deps(
+    values: Iterable[CoercibleToAssetDep] | CoercibleToAssetDep | None,
+) -> tuple[AssetDep, ...]:
+    """Normalize ``deps=[...]`` to ``AssetDep``s (an ``AssetDep`` keeps its partition mapping).
+
+    A single dependency given alone (``deps="raw"``, an ``AssetKey``, a spec or an asset) is one
+    dependency, not one per character or per item.
+    """
+    if values is None:
+        return ()
+    items: Iterable[Any] = (
+        [values]
+        if isinstance(values, (str, AssetKey, AssetSpec, AssetDep)) or hasattr(values, "specs")
+        else values
+    )
     result: list[AssetDep] = []
-    for value in values or ():
+    for value in items:
         if isinstance(value, AssetDep):
             result.append(value)
         else:

@@ -63,7 +63,8 @@ def _reads(
     for key in keys:
         if assets_def is not None:
             for parent in assets_def.upstream_keys(key):
-                read.setdefault(parent, None)
+                if parent not in keys:  # a sibling output of a multi-asset is made here
+                    read.setdefault(parent, None)
     for check in checks:
         definition = check.definition
         upstream: list[AssetKey] = (

@@ -5,19 +5,26 @@ the module is loaded (in Airflow: as an import error of that one file)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from asset2airflow.definitions.assets import AssetsDefinition
 from asset2airflow.definitions.checks import AssetChecksDefinition
-from asset2airflow.definitions.jobs import AssetJobDefinition
+from asset2airflow.definitions.jobs import AssetJobDefinition, define_asset_job
 from asset2airflow.definitions.keys import AssetKey, CoercibleToAssetKey
+from asset2airflow.definitions.selection import AssetSelection
 from asset2airflow.definitions.specs import AssetSpec
 from asset2airflow.errors import DefinitionError, DuplicateKeyError, SelectionError
 from asset2airflow.graph.asset_graph import AssetGraph
 
+if TYPE_CHECKING:
+    from asset2airflow.execution.value_loader import AssetValueLoader
+
 
 class Definitions:
-    """Everything one code location defines. Validated on construction."""
+    """Everything one code location defines. Validated on construction.
+
+    The same asset or check object listed twice counts once (as in Dagster).
+    """
 
     def __init__(
         self,
@@ -28,8 +35,15 @@ class Definitions:
         schedules: Sequence[Any] | None = None,
         sensors: Sequence[Any] | None = None,
     ) -> None:
-        self.assets = list(assets or [])
-        self.asset_checks = list(asset_checks or [])
+        for name, given in (("schedules", schedules), ("sensors", sensors)):
+            if given:
+                raise DefinitionError(
+                    f"Definitions({name}=...) is not built yet: schedules and sensors come with "
+                    "the ops/jobs/schedules work. Until then schedule assets with "
+                    "AutomationCondition.on_cron(...) or let Airflow assets trigger them."
+                )
+        self.assets = _unique(assets)
+        self.asset_checks = _unique(asset_checks)
         for value in self.assets:
             if isinstance(value, AssetChecksDefinition):
                 raise DefinitionError(
@@ -40,10 +54,10 @@ class Definitions:
                     f"Definitions(assets=...) got {value!r}; pass @asset/@multi_asset functions "
                     "or AssetSpec objects."
                 )
-        self.resources = dict(resources or {})
+        self.resources = _merged_resources(resources or {}, self.assets)
         self.jobs = list(jobs or [])
-        self.schedules = list(schedules or [])
-        self.sensors = list(sensors or [])
+        self.schedules: list[Any] = []
+        self.sensors: list[Any] = []
         self.asset_graph = AssetGraph(self.assets, self.asset_checks, self.resources)
         self._check_jobs()
 
@@ -66,6 +80,27 @@ class Definitions:
     def get_assets_def(self, key: CoercibleToAssetKey) -> AssetsDefinition:
         return self.asset_graph.get(AssetKey.from_coercible(key))
 
+    def get_implicit_global_asset_job_def(self) -> AssetJobDefinition:
+        """The job of every asset (Dagster's ``__ASSET_JOB``)."""
+        return define_asset_job(IMPLICIT_ASSET_JOB_NAME, AssetSelection.all())
+
+    def load_asset_value(
+        self,
+        asset_key: CoercibleToAssetKey,
+        *,
+        partition_key: str | None = None,
+    ) -> Any:
+        """The stored value of an asset, loaded by its IO manager (resources set up and torn
+        down around the load)."""
+        with self.get_asset_value_loader() as loader:
+            return loader.load_asset_value(asset_key, partition_key=partition_key)
+
+    def get_asset_value_loader(self) -> AssetValueLoader:
+        """A context manager loading several values with resources set up once."""
+        from asset2airflow.execution.value_loader import AssetValueLoader
+
+        return AssetValueLoader(self)
+
     @staticmethod
     def merge(*defs: Definitions) -> Definitions:
         """One ``Definitions`` holding everything of several (resources must not conflict)."""
@@ -83,6 +118,54 @@ class Definitions:
             asset_checks=[c for d in defs for c in d.asset_checks],
             resources=resources,
             jobs=[j for d in defs for j in d.jobs],
-            schedules=[s for d in defs for s in d.schedules],
-            sensors=[s for d in defs for s in d.sensors],
+        )
+
+
+IMPLICIT_ASSET_JOB_NAME = "__ASSET_JOB"
+
+T = TypeVar("T")
+
+
+def _unique(values: Iterable[T] | None) -> list[T]:
+    """``values`` without repeats of the same object (equal-but-distinct objects stay)."""
+    seen: set[int] = set()
+    result = []
+    for value in values or ():
+        if id(value) not in seen:
+            seen.add(id(value))
+            result.append(value)
+    return result
+
+
+def _merged_resources(
+    resources: Mapping[str, Any], assets: Sequence[AssetsDefinition | AssetSpec]
+) -> dict[str, Any]:
+    """``resources`` checked (instances, not classes or strings), plus those bound to assets
+    with ``with_resources``; one key bound to two different objects is an error."""
+    merged = dict(resources)
+    for key, value in merged.items():
+        _check_resource(key, value, "Definitions(resources=...)")
+    for assets_def in assets:
+        for key, value in getattr(assets_def, "resource_defs", {}).items():
+            _check_resource(key, value, f"with_resources for {assets_def!r}")
+            if key in merged and merged[key] is not value:
+                raise DefinitionError(
+                    f"resource {key!r} is given twice with different values: in "
+                    f"Definitions(resources=...) or another with_resources, and by with_resources "
+                    f"for {assets_def!r}. Bind one object to {key!r}."
+                )
+            merged[key] = value
+    return merged
+
+
+def _check_resource(key: str, value: Any, where: str) -> None:
+    if isinstance(value, type):
+        raise DefinitionError(
+            f"{where}: resource {key!r} is the class {value.__name__}, not an instance; write "
+            f"{value.__name__}(...) (e.g. {{{key!r}: {value.__name__}()}})."
+        )
+    if isinstance(value, str):
+        raise DefinitionError(
+            f"{where}: resource {key!r} is the string {value!r}; pass a resource object such as "
+            "FilesystemIOManager(base_dir=...) or a ConfigurableResource instance."
         )

@@ -44,7 +44,7 @@ def resolve_selection(
             checks.add(item.key)
             continue
         if isinstance(item, AssetsDefinition):
-            item_keys = item.keys
+            item_keys = list(item.keys)
         elif isinstance(item, (str, AssetKey, list, tuple)):
             item_keys = [AssetKey.from_coercible(item)]
         else:

@@ -30,7 +30,7 @@ def _describe(definition: AssetsDefinition | AssetChecksDefinition) -> str:
     if isinstance(definition, AssetChecksDefinition):
         return f"asset check {definition.key.to_user_string()!r} ({definition.location})"
     if definition.is_external:
-        return f"AssetSpec({definition.keys[0].to_user_string()!r})"
+        return f"AssetSpec({definition.key.to_user_string()!r})"
     kind = "multi_asset" if definition.is_multi else "asset"
     return f"{kind} {definition.node_name!r} ({definition.location})"
 

@@ -109,7 +109,8 @@ def test_multi_asset_outs_keys_and_defaults() -> None:
     def both() -> tuple[int, int]:
         return 1, 2
 
-    assert both.keys == [AssetKey(["p", "a"]), AssetKey("b")]
+    assert both.keys == {AssetKey(["p", "a"]), AssetKey("b")}  # a set, as in Dagster
+    assert list(both.keys) == [AssetKey(["p", "a"]), AssetKey("b")]  # in declaration order
     assert both.io_manager_keys == {"a": "io_manager", "b": "other"}
     assert {s.group_name for s in both.specs} == {"g"}
     assert {s.description for s in both.specs} == {"shared"}
