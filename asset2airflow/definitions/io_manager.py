@@ -90,7 +90,9 @@ class OutputContext:
 
     def add_output_metadata(self, metadata: Mapping[str, Any]) -> None:
         """Metadata the IO manager learned while storing (path, row count...)."""
-        self.output_metadata.update(normalize_metadata(metadata, f"step {self.step_key!r}"))
+        key = self._asset_key  # the user-facing name, not the step's Python identifier
+        owner = f"asset {key.to_user_string()!r}" if key else f"output {self.name!r}"
+        self.output_metadata.update(normalize_metadata(metadata, f"{owner} (IO manager)"))
 
 
 class InputContext:

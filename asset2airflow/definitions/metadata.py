@@ -2,8 +2,29 @@
 
 Plain Python values are accepted anywhere metadata is and are normalized to ``MetadataValue``
 (``.value`` gives the payload back), so code written for Dagster's ``metadata["x"].value`` works.
-Every value has a JSON form (``to_json``) because metadata ends up in Airflow asset event
-``extra``, which must be JSON.
+
+Metadata ends up in Airflow asset event ``extra`` and XCom, which hold strict JSON only; Airflow
+finds out when it stores them, after the asset's data was written, naming nothing. So values
+are converted (or refused, naming owner and key) here, where the user writes them:
+
+==================================  ============  ==============================================
+given                               type          JSON form (``to_json()["value"]``)
+==================================  ============  ==============================================
+datetime, date, pandas Timestamp,   timestamp     ISO-8601 string in UTC; ``.value`` is POSIX
+numpy datetime64                                  seconds (Dagster); naive or date = UTC midnight
+float NaN / inf / -inf              float         "NaN" / "Infinity" / "-Infinity"
+Decimal                             float / text  float, or its text ("NaN") if not a finite float
+numpy scalar / array                as Python     the Python scalar / a list
+set, frozenset / list, tuple, dict  json          sorted list / list / object (str keys)
+Enum                                of its value  its value
+pathlib.Path, os.PathLike           path          string
+None, pandas NA / NaT, numpy NaT    null          null
+==================================  ============  ==============================================
+
+Conversions apply inside ``json``/``table`` values too. NaN and infinities stay floats in
+memory (``.value``); only their JSON form is a string. Anything else (an object, a function, a
+DataFrame, bytes, a timedelta) raises ``InvalidMetadataError`` saying what to pass instead.
+numpy and pandas are never imported: their types are recognized only once user code has.
 """
 
 from __future__ import annotations
@@ -14,12 +35,15 @@ import decimal
 import enum
 import json
 import math
+import os
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import PurePath
 from typing import Any
 
 from asset2airflow.errors import InvalidMetadataError
+
+_UTC = datetime.timezone.utc
 
 
 @dataclass(frozen=True)
@@ -59,17 +83,24 @@ class MetadataValue:
 
     @staticmethod
     def json(value: Any) -> MetadataValue:
-        """A JSON value; sets, datetimes, NaN... inside are converted (see ``normalize_value``)."""
-        return MetadataValue("json", _json_safe(value, "json", None))
+        """A JSON value; sets, datetimes, numpy values... inside are converted (module table)."""
+        return MetadataValue("json", _plain(value, "MetadataValue.json(...)", None))
 
     @staticmethod
     def timestamp(value: builtins.float | datetime.datetime) -> MetadataValue:
         """A point in time: ``.value`` is POSIX seconds (as in Dagster), the JSON form an
-        ISO-8601 string in UTC. A naive datetime is taken as UTC."""
+        ISO-8601 string in UTC. A naive datetime is taken as UTC. Checked here, so a NaN or
+        out-of-range number fails where it is written, not when Airflow stores the event."""
         if isinstance(value, datetime.datetime):
-            aware = value if value.tzinfo else value.replace(tzinfo=datetime.timezone.utc)
-            return MetadataValue("timestamp", aware.timestamp())
-        return MetadataValue("timestamp", float(value))
+            seconds = (value if value.tzinfo else value.replace(tzinfo=_UTC)).timestamp()
+        else:
+            seconds = builtins.float(value)
+        if _iso(seconds) is None:
+            raise InvalidMetadataError(
+                f"MetadataValue.timestamp({value!r}) is not a point in time; pass a datetime "
+                "or POSIX seconds between years 1 and 9999."
+            )
+        return MetadataValue("timestamp", seconds)
 
     @staticmethod
     def url(value: str) -> MetadataValue:
@@ -77,7 +108,8 @@ class MetadataValue:
 
     @staticmethod
     def path(value: Any) -> MetadataValue:
-        return MetadataValue("path", str(value))
+        text = os.fsdecode(value) if isinstance(value, os.PathLike) else str(value)
+        return MetadataValue("path", text)
 
     @staticmethod
     def int(value: builtins.int) -> MetadataValue:
@@ -100,7 +132,7 @@ class MetadataValue:
         records: Sequence[TableRecord | Mapping[str, Any]], schema: TableSchema | None = None
     ) -> MetadataValue:
         rows = [
-            _json_safe(dict(r.data) if isinstance(r, TableRecord) else dict(r), "table", None)
+            _plain(dict(r.data) if isinstance(r, TableRecord) else dict(r), "table", None)
             for r in records
         ]
         columns = (
@@ -112,17 +144,16 @@ class MetadataValue:
 
     def to_json(self) -> dict[str, Any]:
         """The strict-JSON form kept in Airflow asset event ``extra``:
-        ``{"type": .., "value": ..}``."""
-        if self.kind == "float" and isinstance(self.value, builtins.float):
-            return {"type": self.kind, "value": _float_json(self.value)}
-        if self.kind == "timestamp":
-            moment = datetime.datetime.fromtimestamp(self.value, tz=datetime.timezone.utc)
-            return {"type": self.kind, "value": moment.isoformat()}
-        return {"type": self.kind, "value": self.value}
+        ``{"type": .., "value": ..}`` (non-finite floats as strings, timestamps ISO-8601)."""
+        value = self.value
+        if self.kind == "timestamp" and isinstance(value, (builtins.int, builtins.float)):
+            value = _iso(value) or value
+        return {"type": self.kind, "value": _strict(value)}
 
     @staticmethod
     def from_json(data: Mapping[str, Any]) -> MetadataValue:
-        """The inverse of ``to_json`` (floats written as "NaN"... come back as floats)."""
+        """The inverse of ``to_json`` for top-level values ("NaN" of a ``float`` comes back as
+        a float); strings nested in ``json`` values stay strings, as they may be real text."""
         kind, value = str(data["type"]), data["value"]
         if kind == "float" and isinstance(value, str):
             return MetadataValue(kind, builtins.float(value.replace("Infinity", "inf")))
@@ -132,18 +163,18 @@ class MetadataValue:
 
 
 def normalize_value(value: Any, label: str, owner: str | None = None) -> MetadataValue:
-    """Turn a plain value into a ``MetadataValue`` whose JSON form is strict JSON.
-
-    ``label`` (the metadata key) and ``owner`` (e.g. ``asset 'sales/raw'``) name it in errors.
-    Conversions: datetimes -> ``timestamp``, dates -> text, sets -> sorted JSON lists, Decimal
-    -> float, numpy scalars/arrays -> Python values, Enum -> its value, Path -> ``path``, pandas
-    NA/NaT -> null. NaN and infinities stay floats in ``.value`` and are written as the strings
-    ``"NaN"``, ``"Infinity"``, ``"-Infinity"`` in JSON (Airflow stores only strict JSON).
-    """
+    """Turn a plain value into a ``MetadataValue`` whose JSON form is strict JSON (see the
+    module table). ``label`` (the metadata key) and ``owner`` (e.g. ``asset 'sales/raw'``)
+    name it in errors, because they are read in an Airflow task log far from the code."""
     if isinstance(value, MetadataValue):
         return value
     if value is None or _is_missing(value):
         return MetadataValue.null()
+    np = sys.modules.get("numpy")
+    if np is not None and isinstance(value, (np.generic, np.ndarray)):
+        return _from_numpy(np, value, label, owner)
+    if isinstance(value, enum.Enum):  # before str/int: str() of a (str, Enum) is "Cls.NAME"
+        return normalize_value(value.value, label, owner)
     if isinstance(value, bool):
         return MetadataValue.bool(value)
     if isinstance(value, int):
@@ -155,66 +186,118 @@ def normalize_value(value: Any, label: str, owner: str | None = None) -> Metadat
     if isinstance(value, datetime.datetime):
         return MetadataValue.timestamp(value)
     if isinstance(value, datetime.date):
-        return MetadataValue.text(value.isoformat())
+        return MetadataValue.timestamp(datetime.datetime(value.year, value.month, value.day))
     if isinstance(value, decimal.Decimal):
-        return MetadataValue.float(float(value))
-    if isinstance(value, enum.Enum):
-        return normalize_value(value.value, label, owner)
-    if isinstance(value, PurePath):
+        as_float = float(value) if value.is_finite() else math.nan  # float(sNaN) raises
+        if math.isfinite(as_float):
+            return MetadataValue.float(as_float)
+        return MetadataValue.text(str(value))  # "NaN", "-Infinity", "1E+400": said as written
+    if isinstance(value, os.PathLike):
         return MetadataValue.path(value)
-    if hasattr(value, "item") and callable(value.item) and getattr(value, "ndim", 0) == 0:
-        return normalize_value(value.item(), label, owner)  # numpy scalars
-    if isinstance(value, (dict, list, tuple, set, frozenset)) or hasattr(value, "tolist"):
-        return MetadataValue("json", _json_safe(value, label, owner))
+    if isinstance(value, (Mapping, list, tuple, set, frozenset)):
+        return MetadataValue("json", _plain(value, label, owner))
     raise _unsupported(value, label, owner)
 
 
+def _from_numpy(np: Any, value: Any, label: str, owner: str | None) -> MetadataValue:
+    """numpy scalars become Python scalars, arrays lists; datetime64 (whose ``.item()`` is an
+    int for nanosecond units) a timestamp."""
+    if isinstance(value, np.ndarray):
+        if value.ndim == 0:
+            return normalize_value(value[()], label, owner)
+        return MetadataValue("json", _plain(value.tolist(), label, owner))
+    if isinstance(value, np.datetime64):
+        moment = value.astype("datetime64[us]").item()
+        if isinstance(moment, datetime.datetime):
+            return MetadataValue.timestamp(moment)
+        raise _unsupported(value, label, owner)
+    if isinstance(value, np.timedelta64):
+        raise _unsupported(value, label, owner)
+    return normalize_value(value.item(), label, owner)
+
+
 def _is_missing(value: Any) -> bool:
-    """pandas ``NA``/``NaT`` (and numpy ``NaT``): no value."""
-    return type(value).__name__ in ("NAType", "NaTType") or (
-        type(value).__name__ in ("datetime64", "timedelta64") and value != value
+    """pandas ``NA``/``NaT`` and numpy ``NaT``: no value (``NaT`` is a datetime subclass, so
+    this is asked before the datetime conversion)."""
+    pd = sys.modules.get("pandas")
+    if pd is not None and (value is pd.NA or value is pd.NaT):
+        return True
+    np = sys.modules.get("numpy")
+    return (
+        np is not None
+        and isinstance(value, (np.datetime64, np.timedelta64))
+        and builtins.bool(np.isnat(value))
     )
+
+
+def _plain(value: Any, label: str, owner: str | None) -> Any:
+    """``value`` as JSON-model Python data (dict/list/str/int/float/bool/None), every nested
+    item converted as ``normalize_value`` would; non-finite floats stay floats (``_strict``
+    writes them), timestamps become their ISO string since JSON has no time type."""
+    if value is None or type(value) in (str, bool, int, float):
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v, f"{label}.{k}", owner) for k, v in value.items()}
+    if isinstance(value, (set, frozenset)):
+        items = [_plain(v, label, owner) for v in value]
+        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, f"{label}[{i}]", owner) for i, v in enumerate(value)]
+    converted = normalize_value(value, label, owner)
+    if converted.kind == "timestamp":
+        return converted.to_json()["value"]
+    return converted.value
+
+
+def _strict(value: Any) -> Any:
+    """``value`` with NaN/inf/-inf floats written as "NaN"/"Infinity"/"-Infinity", which
+    strict JSON (all Airflow stores) has no numbers for."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
+    if isinstance(value, dict):
+        return {k: _strict(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_strict(v) for v in value]
+    return value
+
+
+def _iso(seconds: builtins.float) -> str | None:
+    """POSIX seconds as an ISO-8601 UTC string, or None if they are no point in time."""
+    try:
+        return datetime.datetime.fromtimestamp(seconds, tz=_UTC).isoformat()
+    except (OverflowError, ValueError, OSError):
+        return None
 
 
 def _unsupported(value: Any, label: str, owner: str | None) -> InvalidMetadataError:
     shown = repr(value)
-    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    shown = f" ({shown})" if len(shown) <= 60 and "\n" not in shown else ""  # no DataFrame dumps
     return InvalidMetadataError(
         f"metadata {label!r}{f' of {owner}' if owner else ''} has a value of type "
-        f"{type(value).__name__} ({shown}), which cannot be stored as JSON in Airflow; pass a "
-        "str, int, float, bool, datetime, a dict/list of those, or a MetadataValue (e.g. "
-        "MetadataValue.md(df.head().to_markdown()) for a table preview)."
+        f"{type(value).__name__}{shown}, which Airflow cannot store (asset event extra and "
+        f"XCom hold JSON only). {_hint(value)}Metadata values can be a str, int, float, bool, "
+        "None, datetime, a list/dict of those, or a MetadataValue."
     )
 
 
-def _json_safe(value: Any, label: str, owner: str | None) -> Any:
-    """``value`` with every nested item converted as ``normalize_value`` would (sets sorted,
-    non-finite floats as strings)."""
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v, f"{label}.{k}", owner) for k, v in value.items()}
-    if isinstance(value, (set, frozenset)):
-        items = [_json_safe(v, label, owner) for v in value]
-        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
-    if isinstance(value, (list, tuple)):
-        return [_json_safe(v, label, owner) for v in value]
-    if hasattr(value, "tolist") and getattr(value, "ndim", 0) != 0:
-        return _json_safe(value.tolist(), label, owner)  # numpy arrays, pandas Series
-    if isinstance(value, float):
-        return _float_json(value)
-    return normalize_value(value, label, owner).to_json()["value"]
-
-
-def _float_json(value: builtins.float) -> builtins.float | str:
-    if math.isfinite(value):
-        return value
-    return "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
+def _hint(value: Any) -> str:
+    """What to pass instead, for the values users most often try."""
+    if hasattr(value, "to_markdown") and hasattr(value, "columns"):
+        return "Pass MetadataValue.md(df.head().to_markdown()) for a preview, len(df) for a size. "
+    if isinstance(value, datetime.timedelta) or type(value).__name__ == "timedelta64":
+        return "Pass a duration as seconds (.total_seconds()). "
+    if isinstance(value, (bytes, bytearray)):
+        return "Decode bytes to a str. "
+    if hasattr(value, "tolist"):
+        return "Pass list(...) or .tolist() of it. "
+    return ""
 
 
 def normalize_metadata(
     metadata: Mapping[str, Any] | None, owner: str | None = None
 ) -> dict[str, MetadataValue]:
     """Every value of ``metadata`` as a ``MetadataValue`` (see ``normalize_value``); ``owner``
-    names who the metadata belongs to in errors."""
+    (e.g. ``asset 'sales/raw'``) names who the metadata belongs to in errors."""
     if not metadata:
         return {}
     return {str(k): normalize_value(v, str(k), owner) for k, v in metadata.items()}

@@ -235,8 +235,8 @@ class AssetCheckSpec:
         set_(self, "description", description)
         set_(self, "blocking", blocking)
         set_(self, "additional_deps", coerce_deps(additional_deps))
-        owner = f"asset check {keys[0].to_user_string()}:{name}"
-        set_(self, "metadata", normalize_metadata(metadata, repr(owner)))
+        owner = f"asset check {f'{keys[0].to_user_string()}:{name}'!r}"  # as the engine says
+        set_(self, "metadata", normalize_metadata(metadata, owner))
 
     @property
     def key(self) -> AssetCheckKey:

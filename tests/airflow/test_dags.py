@@ -156,31 +156,3 @@ def test_env_var_is_read_in_the_task_not_at_parse_time(
     stored = (asset2airflow_home / "storage" / "env_token.pickle").read_bytes()
     assert pickle.loads(stored) == "s3cret"
 
-
-def test_nan_datetime_and_set_metadata_reach_the_asset_event_readably(
-    load_dag_file: Callable[..., Any],
-) -> None:
-    dag = load_dag_file(
-        "nan_metadata.py",
-        """
-        import datetime
-        from asset2airflow import Definitions, MaterializeResult, asset
-        from asset2airflow.airflow import build_dags
-
-        @asset(group_name="nan_metadata")
-        def nan_stats() -> MaterializeResult:
-            return MaterializeResult(value=[], metadata={
-                "mean": float("nan"),
-                "at": datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc),
-                "tags": {"b", "a"},
-            })
-
-        build_dags(Definitions(assets=[nan_stats]))
-        """,
-    )["nan_metadata"]
-    run = dag.test()
-    assert run.state == "success"  # today: the XCom push fails after the value was stored
-    [event] = asset_events("nan_stats")
-    assert event["metadata"]["mean"] == {"type": "float", "value": "NaN"}
-    assert event["metadata"]["at"] == {"type": "timestamp", "value": "2026-11-01T00:00:00+00:00"}
-    assert event["metadata"]["tags"] == {"type": "json", "value": ["a", "b"]}
