@@ -67,6 +67,13 @@ def parse_folder(folder: Path, env: dict[str, str] | None = None) -> dict[str, A
     return parsed
 
 
+def render(source: Path, out: Path) -> None:
+    """``asset2airflow render SOURCE --out OUT`` in a fresh process."""
+    command = [sys.executable, "-m", "asset2airflow.cli.main", "render", str(source), "--out"]
+    result = subprocess.run([*command, str(out)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+
+
 def test_broken_module_is_an_import_error_for_that_file_only(tmp_path: Path) -> None:
     (tmp_path / "good_dags.py").write_text(TWO_GROUPS.format(prefix="good"))
     (tmp_path / "broken_dags.py").write_text(
@@ -172,21 +179,7 @@ def test_rendered_file_behaves_like_build_dags(
         "    return AssetCheckResult(passed=True)\n"
         "defs = Definitions(assets=[r_numbers, r_total], asset_checks=[r_ok])\n"
     )
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "asset2airflow.cli.main",
-            "render",
-            str(source),
-            "--out",
-            str(dags_folder),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert out.returncode == 0, out.stderr
+    render(source, dags_folder)
     rendered = dags_folder / "rendered_dag.py"
     assert "AssetStepOperator.for_step(" in rendered.read_text()
     dag = load_dag_file("rendered_dag.py", rendered.read_text())["rendered"]
@@ -289,12 +282,7 @@ def test_rendered_file_and_build_dags_make_the_same_airflow_dag(
             """
         )
     )
-    out = subprocess.run(
-        [sys.executable, "-m", "asset2airflow.cli.main", "render", str(source), "--out",
-         str(dags_folder)],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert out.returncode == 0, out.stderr
+    render(source, dags_folder)
     rendered = load_dag_file("parity_dag.py", (dags_folder / "parity_dag.py").read_text())
     built = load_dag_file(
         "parity_built.py",
