@@ -12,6 +12,7 @@ from asset2airflow.definitions.context import (
     AssetExecutionContext,
     InitResourceContext,
     OpExecutionContext,
+    RunInfo,
     build_asset_context,
 )
 from asset2airflow.definitions.decorators import asset, multi_asset
@@ -19,9 +20,11 @@ from asset2airflow.definitions.io_manager import (
     ConfigurableIOManager,
     InputContext,
     IOManager,
+    IOManagerDefinition,
     OutputContext,
     build_input_context,
     build_output_context,
+    io_manager,
 )
 from asset2airflow.definitions.jobs import AssetJobDefinition, define_asset_job
 from asset2airflow.definitions.keys import AssetCheckKey, AssetKey
@@ -32,7 +35,13 @@ from asset2airflow.definitions.metadata import (
     TableSchema,
 )
 from asset2airflow.definitions.partitions import PartitionsDefinition, StaticPartitionsDefinition
-from asset2airflow.definitions.policy import AutomationCondition, Backoff, RetryPolicy
+from asset2airflow.definitions.policy import (
+    AutomationCondition,
+    Backoff,
+    Jitter,
+    RetryPolicy,
+    RetryRequested,
+)
 from asset2airflow.definitions.resources import ConfigurableResource
 from asset2airflow.definitions.results import (
     AssetCheckEvaluation,
@@ -60,6 +69,7 @@ from asset2airflow.errors import (
     MissingUpstreamValueError,
     OutputMismatchError,
     PartitionError,
+    ResourceError,
     SelectionError,
     UnknownCheckTargetError,
     UnknownUpstreamError,
@@ -111,12 +121,14 @@ __all__ = [
     "ExecutionResult",
     "FilesystemIOManager",
     "IOManager",
+    "IOManagerDefinition",
     "IOManagerError",
     "InMemoryIOManager",
     "InitResourceContext",
     "InputContext",
     "InvalidMetadataError",
     "InvalidNameError",
+    "Jitter",
     "MaterializeResult",
     "MetadataValue",
     "MissingResourceError",
@@ -128,8 +140,11 @@ __all__ = [
     "ParquetIOManager",
     "PartitionError",
     "PartitionsDefinition",
+    "ResourceError",
     "RetryPolicy",
+    "RetryRequested",
     "RunConfig",
+    "RunInfo",
     "SQLTableIOManager",
     "SelectionError",
     "StaticPartitionsDefinition",
@@ -145,6 +160,7 @@ __all__ = [
     "build_input_context",
     "build_output_context",
     "define_asset_job",
+    "io_manager",
     "materialize",
     "materialize_to_memory",
     "multi_asset",

@@ -90,5 +90,9 @@ class BlockingCheckFailedError(ExecutionError):
     """A blocking asset check failed, so downstream assets were not run."""
 
 
+class ResourceError(ExecutionError):
+    """A resource could not be set up or torn down; names the resource and who needed it."""
+
+
 class IOManagerError(ExecutionError):
     """An IO manager cannot store or load a value (wrong type, unreachable storage)."""

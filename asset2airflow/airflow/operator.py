@@ -76,6 +76,12 @@ class AssetStepOperator(BaseOperator):
                 run_id,
                 keep_values=False,
                 retry_in_process=False,
+                run_tags={
+                    "airflow/dag_id": str(getattr(dag_run, "dag_id", self.dag_id)),
+                    "airflow/run_id": run_id,
+                    "airflow/run_type": str(getattr(dag_run, "run_type", "") or ""),
+                    "airflow/task_id": self.task_id,
+                },
             )
             outcome = run_step(env, step)
         self._log_outcome(outcome)

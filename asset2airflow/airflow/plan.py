@@ -18,7 +18,7 @@ from typing import Any
 from asset2airflow.airflow.dag_ids import check_airflow_id, default_dags_folder, ungrouped_dag_name
 from asset2airflow.airflow.params import ParamPlan, params_for_dag
 from asset2airflow.definitions.assets import AssetsDefinition
-from asset2airflow.definitions.io_manager import IOManager
+from asset2airflow.definitions.io_manager import IOManager, IOManagerDefinition
 from asset2airflow.definitions.jobs import AssetJobDefinition
 from asset2airflow.definitions.keys import AssetKey
 from asset2airflow.definitions.metadata import metadata_to_json
@@ -94,7 +94,11 @@ def _asset_ref(graph: AssetGraph, managers: Mapping[str, Any], key: AssetKey) ->
     if assets_def.is_external:
         return AssetRefPlan(key.to_user_string())
     manager = managers.get(graph.io_manager_key(key))
-    uri = manager.storage_uri(key) if isinstance(manager, IOManager) else None
+    uri = (
+        manager.storage_uri(key)
+        if isinstance(manager, (IOManager, IOManagerDefinition))
+        else None
+    )
     return AssetRefPlan(
         name=key.to_user_string(),
         uri=uri or f"{URI_SCHEME}://{key.to_user_string()}",

@@ -21,7 +21,11 @@ def _parser() -> argparse.ArgumentParser:
     listing = sub.add_parser("list", help="list assets, groups, checks and dependencies")
     listing.add_argument("location", help="a .py file or a dotted module name")
     listing.add_argument("--json", action="store_true", help="print JSON")
-    validate = sub.add_parser("validate", help="load the definitions and report every error")
+    validate = sub.add_parser(
+        "validate",
+        help="load the definitions (a file, module or a whole dags folder), plan their DAGs and "
+        "report every error, including one DAG id made by two files",
+    )
     validate.add_argument("location")
     run = sub.add_parser("materialize", help="materialize assets in this process")
     run.add_argument("location")
@@ -53,11 +57,22 @@ def _load(location: str) -> Any:
 def _run_config(raw: str | None) -> dict[str, Any] | None:
     if raw is None:
         return None
-    text = Path(raw[1:]).read_text() if raw.startswith("@") else raw
+    source = "--config"
+    text = raw
+    if raw.startswith("@"):
+        path = Path(raw[1:])
+        source = f"--config file {path}"
+        try:
+            text = path.read_text()
+        except OSError as exc:
+            raise Asset2AirflowError(
+                f"{source} cannot be read ({exc.strerror or exc}); pass @<path to a JSON file> "
+                "or the JSON itself"
+            ) from None
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise Asset2AirflowError(f"--config is not valid JSON: {exc}") from exc
+        raise Asset2AirflowError(f"{source} is not valid JSON: {exc}") from None
     if not isinstance(value, dict):
         raise Asset2AirflowError('--config must be a JSON object like {"ops": {...}}')
     return value
@@ -72,10 +87,12 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    defs = _load(args.location)
-    graph = defs.asset_graph
-    print(f"ok: {len(graph.all_keys)} assets, {len(graph.checks)} checks in {args.location}")
-    return 0
+    from asset2airflow.cli.validate import validate_folder, validate_location
+
+    folder = Path(args.location)
+    if folder.is_dir():
+        return validate_folder(folder)
+    return validate_location(args.location)
 
 
 def _cmd_materialize(args: argparse.Namespace) -> int:
@@ -100,10 +117,12 @@ def _cmd_materialize(args: argparse.Namespace) -> int:
     )
     for error in result.errors:
         print(f"error: {error}", file=sys.stderr)
+    from asset2airflow.cli.validate import plural
+
     stored = len(result.get_asset_materialization_events())
     verdict = "succeeded" if result.success else "FAILED"
     print(
-        f"run {result.run_id} {verdict}: {stored} assets materialized, "
+        f"run {result.run_id} {verdict}: {plural(stored, 'asset')} materialized, "
         f"{len(result.skipped_steps)} skipped"
     )
     return 0 if result.success else 1

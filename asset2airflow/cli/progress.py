@@ -52,9 +52,8 @@ class ProgressDisplay:
             if checks:
                 passed = sum(1 for c in checks if c.passed)
                 self._detail[name] += f", checks {passed}/{len(checks)} passed"
-            if outcome.error is not None:
+            if outcome.error is not None:  # the error itself is printed once, after the run
                 self._status[name] = "failed"
-                self._detail[name] += f": {outcome.error}"
             elif outcome.blocked_keys:
                 self._status[name] = "blocked"
                 self._detail[name] += ", blocking check failed"

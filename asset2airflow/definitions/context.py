@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from asset2airflow.definitions.io_manager import _Resources
 from asset2airflow.definitions.keys import AssetKey
 from asset2airflow.definitions.metadata import MetadataValue, normalize_metadata
 from asset2airflow.errors import PartitionError
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """``context.run``: the run's id and tags (Dagster's ``DagsterRun`` fields users read). In
+    Airflow the tags name the DAG, the run and its type (``airflow/dag_id``...)."""
+
+    run_id: str
+    tags: Mapping[str, str] = field(default_factory=dict)
 
 
 class AssetExecutionContext:
@@ -30,6 +40,7 @@ class AssetExecutionContext:
         "resources",
         "retry_number",
         "run_id",
+        "run_tags",
     )
 
     def __init__(
@@ -44,8 +55,10 @@ class AssetExecutionContext:
         run_id: str = "local",
         log: logging.Logger | None = None,
         retry_number: int = 0,
+        run_tags: Mapping[str, str] | None = None,
     ) -> None:
         self.node_name = node_name
+        self.run_tags = dict(run_tags or {})
         self._output_keys = dict(output_keys)
         self._selected = (
             list(selected_asset_keys)
@@ -65,6 +78,10 @@ class AssetExecutionContext:
         self.node_name = node_name
         self._output_keys = dict(output_keys)
         self._selected = list(output_keys.values())
+
+    @property
+    def run(self) -> RunInfo:
+        return RunInfo(self.run_id, dict(self.run_tags))
 
     @property
     def asset_key(self) -> AssetKey:
@@ -131,12 +148,20 @@ class AssetCheckExecutionContext(AssetExecutionContext):
 
 
 class InitResourceContext:
-    """Passed to ``setup_for_execution``/``teardown_after_execution``."""
+    """Passed to ``setup_for_execution``/``teardown_after_execution`` and to ``@io_manager``
+    functions (``resource_config``: the IO manager's config)."""
 
-    def __init__(self, resources: Mapping[str, Any], log: logging.Logger, run_id: str) -> None:
+    def __init__(
+        self,
+        resources: Mapping[str, Any],
+        log: logging.Logger,
+        run_id: str,
+        resource_config: Mapping[str, Any] | None = None,
+    ) -> None:
         self.resources = _Resources(resources)
         self.log = log
         self.run_id = run_id
+        self.resource_config = dict(resource_config or {})
 
 
 def build_asset_context(

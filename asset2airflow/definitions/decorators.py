@@ -329,7 +329,7 @@ def _internal_deps(
                 f"{what} ({where}): internal_asset_deps names output {output!r}, which it does "
                 f"not have; its outputs are {sorted(specs_by_output)}."
             )
-        coerced = tuple(AssetKey.from_coercible(k) for k in keys)
+        coerced = tuple(sorted({AssetKey.from_coercible(k) for k in keys}))  # stable order
         unknown = sorted(k.to_user_string() for k in coerced if k not in known)
         if unknown:
             raise DefinitionError(

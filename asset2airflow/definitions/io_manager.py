@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import abc
 import logging
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, overload
 
 from asset2airflow.definitions.keys import AssetKey, CoercibleToAssetKey
 from asset2airflow.definitions.metadata import MetadataValue, normalize_metadata
 from asset2airflow.definitions.resources import ConfigurableResource
-from asset2airflow.errors import PartitionError
+from asset2airflow.errors import ConfigError, DefinitionError, PartitionError
+
+if TYPE_CHECKING:
+    from asset2airflow.definitions.context import InitResourceContext
 
 _LOG = logging.getLogger("asset2airflow")
 
@@ -162,6 +165,107 @@ class IOManager(abc.ABC):
 
 class ConfigurableIOManager(ConfigurableResource, IOManager):
     """An IO manager that is also a configurable resource (``FilesystemIOManager(...)``)."""
+
+
+IOManagerFunction = Callable[["InitResourceContext"], IOManager]
+
+
+class IOManagerDefinition:
+    """An IO manager built once per run (per Airflow task) by a function, Dagster's
+    ``@io_manager``; ``hardcoded_io_manager`` wraps a ready instance.
+
+    ``config_schema`` maps each config field to its default, or to a type when the field is
+    required; run config ``{"resources": {key: {"config": {...}}}}`` fills it in and the function
+    reads it as ``init_context.resource_config``.
+    """
+
+    def __init__(
+        self,
+        resource_fn: IOManagerFunction,
+        config_schema: Mapping[str, Any] | None = None,
+        required_resource_keys: Iterable[str] | None = None,
+        description: str | None = None,
+        hardcoded: IOManager | None = None,
+    ) -> None:
+        self.resource_fn = resource_fn
+        self.config_schema = dict(config_schema or {})
+        self.required_resource_keys = frozenset(required_resource_keys or ())
+        self.description = description
+        self._hardcoded = hardcoded
+
+    @staticmethod
+    def hardcoded_io_manager(
+        value: IOManager, description: str | None = None
+    ) -> IOManagerDefinition:
+        if not isinstance(value, IOManager):
+            raise DefinitionError(
+                f"IOManagerDefinition.hardcoded_io_manager got {value!r}; pass an IOManager "
+                "instance."
+            )
+        return IOManagerDefinition(lambda _: value, description=description, hardcoded=value)
+
+    def resolve_config(self, given: Mapping[str, Any] | None, key: str) -> dict[str, Any]:
+        """The config the function sees: schema defaults, then ``given``; errors name ``key``."""
+        given = dict(given or {})
+        unknown = sorted(set(given) - set(self.config_schema))
+        if unknown and self.config_schema:
+            raise ConfigError(
+                f"run config for IO manager {key!r} sets {unknown}, which its config_schema "
+                f"does not have; it has {sorted(self.config_schema)}."
+            )
+        config = {k: v for k, v in self.config_schema.items() if not isinstance(v, type)}
+        config.update(given)
+        missing = sorted(k for k, v in self.config_schema.items() if k not in config)
+        if missing:
+            raise ConfigError(
+                f"IO manager {key!r} needs config {missing}; give it in run config "
+                f"{{'resources': {{{key!r}: {{'config': {{...}}}}}}}}."
+            )
+        return config
+
+    def storage_uri(self, asset_key: AssetKey) -> str | None:
+        """The hardcoded instance's URI; a function-built manager is unknown at parse time."""
+        return self._hardcoded.storage_uri(asset_key) if self._hardcoded is not None else None
+
+    def __repr__(self) -> str:
+        name = getattr(self.resource_fn, "__name__", "io_manager")
+        return f"<IOManagerDefinition {name}>"
+
+
+@overload
+def io_manager(fn: IOManagerFunction) -> IOManagerDefinition: ...
+
+
+@overload
+def io_manager(
+    fn: None = None,
+    *,
+    config_schema: Mapping[str, Any] | None = ...,
+    required_resource_keys: Iterable[str] | None = ...,
+    description: str | None = ...,
+) -> Callable[[IOManagerFunction], IOManagerDefinition]: ...
+
+
+def io_manager(
+    fn: IOManagerFunction | None = None,
+    *,
+    config_schema: Mapping[str, Any] | None = None,
+    required_resource_keys: Iterable[str] | None = None,
+    description: str | None = None,
+) -> IOManagerDefinition | Callable[[IOManagerFunction], IOManagerDefinition]:
+    """Dagster's ``@io_manager``: a function of ``init_context`` returning an IO manager."""
+
+    def decorate(function: IOManagerFunction) -> IOManagerDefinition:
+        if not callable(function):
+            raise DefinitionError(f"@io_manager decorates a function, not {function!r}")
+        return IOManagerDefinition(
+            function,
+            config_schema=config_schema,
+            required_resource_keys=required_resource_keys,
+            description=description or function.__doc__,
+        )
+
+    return decorate(fn) if fn is not None else decorate
 
 
 def build_output_context(

@@ -8,6 +8,7 @@ where the function is declared.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,7 +49,10 @@ class ComputeSignature:
             kwargs[self.config_param] = config
         for name in self.resource_params:
             kwargs[name] = resources[name]
-        return self.fn(**kwargs)
+        result = self.fn(**kwargs)
+        if inspect.iscoroutine(result):  # ``async def`` assets are awaited, as in Dagster
+            return asyncio.run(result)
+        return result
 
 
 def location_of(fn: Callable[..., Any]) -> str:

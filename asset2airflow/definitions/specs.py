@@ -283,4 +283,6 @@ def coerce_deps(
             result.append(value)
         else:
             result.extend(AssetDep(key) for key in _keys_of(value))
+    if isinstance(values, (set, frozenset)):  # a set has no order; parses must agree
+        result.sort(key=lambda dep: dep.asset)
     return tuple(result)

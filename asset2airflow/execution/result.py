@@ -15,19 +15,29 @@ class ExecutionResult:
     """The outcome of one run, with Dagster's accessors (``output_for_node`` and friends)."""
 
     def __init__(
-        self, run_id: str, outcomes: Sequence[StepOutcome], skipped: Sequence[str]
+        self,
+        run_id: str,
+        outcomes: Sequence[StepOutcome],
+        skipped: Sequence[str],
+        run_errors: Sequence[Asset2AirflowError] = (),
     ) -> None:
         self.run_id = run_id
         self.step_outcomes = list(outcomes)
         self.skipped_steps = list(skipped)
+        self.run_errors = list(run_errors)
+        """Errors of the run itself, not of a step (a resource's teardown)."""
 
     @property
     def success(self) -> bool:
-        return not self.skipped_steps and all(o.success for o in self.step_outcomes)
+        return (
+            not self.skipped_steps
+            and not self.run_errors
+            and all(o.success for o in self.step_outcomes)
+        )
 
     @property
     def errors(self) -> list[Asset2AirflowError]:
-        return [o.error for o in self.step_outcomes if o.error is not None]
+        return [o.error for o in self.step_outcomes if o.error is not None] + self.run_errors
 
     def _outcome(self, node_name: str) -> StepOutcome:
         for outcome in self.step_outcomes:
@@ -55,6 +65,9 @@ class ExecutionResult:
         raise KeyError(f"asset {key.to_user_string()!r} was not materialized in this run")
 
     def asset_materializations_for_node(self, node_name: str) -> list[AssetMaterialization]:
+        """What ``node_name`` materialized; ``[]`` when it was skipped (its upstream failed)."""
+        if node_name in self.skipped_steps:
+            return []
         return list(self._outcome(node_name).materializations)
 
     def get_asset_materialization_events(self) -> list[AssetMaterialization]:

@@ -10,7 +10,7 @@ from typing import Any, Union
 from asset2airflow.definitions.assets import AssetsDefinition
 from asset2airflow.definitions.checks import AssetChecksDefinition
 from asset2airflow.definitions.config import RunConfig, run_config_dict
-from asset2airflow.definitions.io_manager import IOManager
+from asset2airflow.definitions.io_manager import IOManager, IOManagerDefinition
 from asset2airflow.definitions.keys import AssetKey
 from asset2airflow.definitions.specs import DEFAULT_IO_MANAGER_KEY, AssetSpec
 from asset2airflow.errors import BlockingCheckFailedError, PartitionError
@@ -61,6 +61,21 @@ def _check_partition(graph: AssetGraph, keys: Set[AssetKey], partition_key: str 
         partitions_def.validate_key(partition_key, f"asset {key.to_user_string()!r}")
 
 
+def _check_config(plan: ExecutionPlan, parsed: ParsedRunConfig) -> None:
+    """Every node's config is valid before anything runs (as Dagster checks run config up
+    front): a typo must not fail the run after half the assets were materialized."""
+    for step in plan.steps:
+        definitions: list[AssetsDefinition | AssetChecksDefinition] = [
+            c.definition for c in step.checks if not c.in_asset
+        ]
+        if step.assets_def is not None:
+            definitions.append(step.assets_def)
+        for definition in definitions:
+            if definition is not None and definition.compute is not None:
+                what = f"asset {definition.node_name!r}"
+                parsed.config_for(definition.compute, definition.node_name, what)
+
+
 def _node_names(plan: ExecutionPlan) -> list[str]:
     names = []
     for step in plan.steps:
@@ -80,6 +95,7 @@ def execute_definitions(
     run_id: str | None = None,
     listener: RunListener | None = None,
     keep_values: bool = True,
+    tags: Mapping[str, str] | None = None,
 ) -> ExecutionResult:
     """Run the selected assets and checks of ``defs`` in this process, in dependency order.
 
@@ -91,13 +107,17 @@ def execute_definitions(
     plan = build_plan(graph, asset_keys, check_keys)
     _check_partition(graph, asset_keys, partition_key)
     parsed = ParsedRunConfig(run_config_dict(run_config), _node_names(plan))
+    _check_config(plan, parsed)
     run_id = run_id or str(uuid.uuid4())
     outcomes: list[StepOutcome] = []
     skipped: list[str] = []
     unavailable: set[AssetKey] = set()
     notify = listener or (lambda event: None)
-    with ResourceScope(defs.resources, run_id, parsed.resource_config) as scope:
-        env = RunEnvironment(graph, scope, parsed, partition_key, run_id, keep_values)
+    scope = ResourceScope(defs.resources, run_id, parsed.resource_config)
+    try:
+        env = RunEnvironment(
+            graph, scope, parsed, partition_key, run_id, keep_values, run_tags=dict(tags or {})
+        )
         for step in plan.steps:
             if any(key in unavailable for key in step.reads):
                 skipped.append(step.name)
@@ -115,7 +135,13 @@ def execute_definitions(
                 raise outcome.error
             if raise_on_error and outcome.blocked_keys:
                 raise BlockingCheckFailedError(_blocking_message(outcome, graph))
-    return ExecutionResult(run_id, outcomes, skipped)
+    except BaseException:
+        scope.teardown()  # its failures are logged; the run's own error goes on
+        raise
+    teardown_errors = scope.teardown()
+    if raise_on_error and teardown_errors:
+        raise teardown_errors[0]
+    return ExecutionResult(run_id, outcomes, skipped, run_errors=teardown_errors)
 
 
 def _blocking_message(outcome: StepOutcome, graph: AssetGraph) -> str:
@@ -150,6 +176,7 @@ def materialize(
     raise_on_error: bool = True,
     *,
     run_id: str | None = None,
+    tags: Mapping[str, str] | None = None,
 ) -> ExecutionResult:
     """Materialize assets (and run their checks) in this process, as Dagster's ``materialize``.
 
@@ -166,6 +193,7 @@ def materialize(
         partition_key=partition_key,
         raise_on_error=raise_on_error,
         run_id=run_id,
+        tags=tags,
     )
 
 
@@ -178,12 +206,13 @@ def materialize_to_memory(
     raise_on_error: bool = True,
     *,
     run_id: str | None = None,
+    tags: Mapping[str, str] | None = None,
 ) -> ExecutionResult:
     """Like ``materialize`` but every IO manager is replaced by an in-memory one."""
     assets = list(assets)
     memory = InMemoryIOManager()
     replaced = {
-        key: (memory if isinstance(value, IOManager) else value)
+        key: (memory if isinstance(value, (IOManager, IOManagerDefinition)) else value)
         for key, value in (resources or {}).items()
     }
     io_keys = {DEFAULT_IO_MANAGER_KEY}
@@ -192,5 +221,12 @@ def materialize_to_memory(
             io_keys.update(a.io_manager_keys.values())
     replaced.update({key: memory for key in io_keys})
     return materialize(
-        assets, replaced, run_config, partition_key, selection, raise_on_error, run_id=run_id
+        assets,
+        replaced,
+        run_config,
+        partition_key,
+        selection,
+        raise_on_error,
+        run_id=run_id,
+        tags=tags,
     )

@@ -16,10 +16,12 @@ from asset2airflow.definitions.context import AssetCheckExecutionContext, AssetE
 from asset2airflow.definitions.io_manager import InputContext, OutputContext
 from asset2airflow.definitions.keys import AssetKey
 from asset2airflow.definitions.metadata import MetadataValue
+from asset2airflow.definitions.policy import RetryRequested
 from asset2airflow.definitions.results import AssetCheckEvaluation, AssetMaterialization
 from asset2airflow.errors import (
     Asset2AirflowError,
     InvalidMetadataError,
+    IOManagerError,
     MissingUpstreamValueError,
     UserCodeError,
 )
@@ -47,6 +49,7 @@ class RunEnvironment:
     run_id: str = "local"
     keep_values: bool = True
     retry_in_process: bool = True  # False in Airflow, where the task's retries do it
+    run_tags: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -124,8 +127,8 @@ def load_inputs(
         )
         try:
             values[asset_input.param_name] = manager.load_input(context)
-        except MissingUpstreamValueError as exc:
-            raise MissingUpstreamValueError(
+        except (MissingUpstreamValueError, IOManagerError) as exc:
+            raise type(exc)(
                 f"{what} cannot load its input {asset_input.param_name!r}: {exc}"
             ) from exc
         except Asset2AirflowError:
@@ -148,12 +151,14 @@ def call_user_code(
     inputs: dict[str, Any],
     what: str,
 ) -> Any:
-    """Call the function (retrying per its retry policy); wrap its errors naming ``what``."""
+    """Call the function (retrying per its retry policy, and when it raises RetryRequested);
+    wrap its errors naming ``what``."""
     assert definition.compute is not None
     policy = getattr(definition, "retry_policy", None) if env.retry_in_process else None
     attempts = 1 + (policy.max_retries if policy else 0)
-    for attempt in range(attempts):
-        context.retry_number = attempt
+    attempt = requested = 0
+    while True:
+        context.retry_number = attempt + requested
         try:
             returned = definition.compute.call(context, config, resources, inputs)
             if isinstance(returned, types.GeneratorType):
@@ -163,18 +168,26 @@ def call_user_code(
             raise InvalidMetadataError(f"{what}: {exc}") from exc
         except Asset2AirflowError:
             raise
+        except RetryRequested as exc:
+            if requested >= exc.max_retries:
+                raise UserCodeError(
+                    f"{what} raised RetryRequested again after {requested} "
+                    f"retr{'y' if requested == 1 else 'ies'} (max_retries={exc.max_retries})",
+                    definition.node_name,
+                ) from exc
+            requested += 1
+            delay = float(exc.seconds_to_wait or 0.0)
+            context.log.warning("%s requested a retry; retry %d in %.1fs", what, requested, delay)
+            time.sleep(delay)
         except Exception as exc:
-            if policy is not None and attempt + 1 < attempts:
-                delay = policy.delay_before_attempt(attempt + 1)
-                context.log.warning(
-                    "%s failed (%s); retry %d in %.1fs", what, exc, attempt + 1, delay
-                )
-                time.sleep(delay)
-                continue
-            raise UserCodeError(
-                f"{what} failed: {type(exc).__name__}: {exc}", definition.node_name
-            ) from exc
-    raise AssertionError("unreachable")
+            attempt += 1
+            if policy is None or attempt >= attempts:
+                raise UserCodeError(
+                    f"{what} failed: {type(exc).__name__}: {exc}", definition.node_name
+                ) from exc
+            delay = policy.delay_before_attempt(attempt)
+            context.log.warning("%s failed (%s); retry %d in %.1fs", what, exc, attempt, delay)
+            time.sleep(delay)
 
 
 def _store_output(
@@ -219,6 +232,7 @@ def _materialize(env: RunEnvironment, step: ExecutionStep, outcome: StepOutcome)
         partition_key=env.partition_key if assets_def.partitions_def is not None else None,
         run_id=env.run_id,
         log=log,
+        run_tags=env.run_tags,
     )
     config = env.run_config.config_for(assets_def.compute, assets_def.node_name, what)
     returned = call_user_code(env, assets_def, context, config, resources, inputs, what)
@@ -275,6 +289,7 @@ def _run_check(env: RunEnvironment, definition: AssetChecksDefinition) -> AssetC
         partition_key=partition_for(env, definition.asset_key),
         run_id=env.run_id,
         log=log,
+        run_tags=env.run_tags,
     )
     config = env.run_config.config_for(definition.compute, definition.node_name, what)
     returned = call_user_code(env, definition, context, config, resources, inputs, what)

@@ -35,6 +35,11 @@ def _describe(definition: AssetsDefinition | AssetChecksDefinition) -> str:
     return f"{kind} {definition.node_name!r} ({definition.location})"
 
 
+def _keys_of(definition: AssetsDefinition | AssetChecksDefinition) -> str:
+    keys = definition.keys if isinstance(definition, AssetsDefinition) else [definition.key]
+    return "keys " + ", ".join(repr(k.to_user_string()) for k in keys)
+
+
 def index_keys(assets_defs: Sequence[AssetsDefinition]) -> dict[AssetKey, AssetsDefinition]:
     """Map each key to its definition; two definitions of one key are an error."""
     by_key: dict[AssetKey, AssetsDefinition] = {}
@@ -62,8 +67,10 @@ def check_node_names(
         other = seen.get(definition.node_name)
         if other is not None and other is not definition:
             raise DuplicateKeyError(
-                f"{_describe(definition)} and {_describe(other)} share the name "
-                f"{definition.node_name!r}; give one of them another name."
+                f"{_describe(definition)} with {_keys_of(definition)} and {_describe(other)} "
+                f"with {_keys_of(other)} share the node name {definition.node_name!r} (task "
+                "id and run-config key: '/' becomes '__' and '-' becomes '_'); give one of them "
+                "another name or key."
             )
         seen[definition.node_name] = definition
 

@@ -73,7 +73,7 @@ def test_materialize_shows_progress_and_stores(
         "daily_sales_summary",
         home=asset2airflow_home,
     )
-    assert selected.returncode == 0 and "1 assets materialized" in selected.stdout
+    assert selected.returncode == 0 and "1 asset materialized" in selected.stdout
 
 
 def test_materialize_bad_config_and_selection_exit_2(
@@ -102,7 +102,7 @@ def test_validate_reports_errors_with_non_zero_exit(
     assert result.returncode == 2
     assert "asset 'orders'" in result.stderr and "broken_assets.py:4" in result.stderr
     good = run_cli("validate", "dags/sales_pipeline.py", home=asset2airflow_home)
-    assert good.returncode == 0 and "3 assets, 1 checks" in good.stdout
+    assert good.returncode == 0 and "3 assets, 1 check, 1 DAG in" in good.stdout
 
 
 def test_failed_run_exits_1(tmp_path: Path, asset2airflow_home: Path) -> None:
