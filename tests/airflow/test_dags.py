@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -156,3 +157,35 @@ def test_env_var_is_read_in_the_task_not_at_parse_time(
     stored = (asset2airflow_home / "storage" / "env_token.pickle").read_bytes()
     assert pickle.loads(stored) == "s3cret"
 
+
+
+def test_retry_requested_retries_inside_the_task_and_run_tags_name_the_dag_run(
+    load_dag_file: Callable[..., Any], tmp_path: Path
+) -> None:
+    dag = load_dag_file(
+        "retry_requested.py",
+        f"""
+        from pathlib import Path
+        from asset2airflow import AssetExecutionContext, Definitions, RetryRequested, asset
+        from asset2airflow.airflow import build_dags
+
+        MARKER = Path({str(tmp_path / "attempts")!r})
+
+        @asset(group_name="retry_requested")
+        def flaky_source(context: AssetExecutionContext) -> str:
+            attempts = int(MARKER.read_text()) if MARKER.exists() else 0
+            MARKER.write_text(str(attempts + 1))
+            if attempts == 0:
+                raise RetryRequested(max_retries=2, seconds_to_wait=0)
+            return context.run.tags["airflow/dag_id"] + " " + context.run.tags["airflow/task_id"]
+
+        build_dags(Definitions(assets=[flaky_source]))
+        """,
+    )["retry_requested"]
+    assert dag.get_task("flaky_source").retries == 0  # no Airflow retries: the engine retried
+    run = dag.test()
+    assert run.state == "success"
+    assert (tmp_path / "attempts").read_text() == "2"
+    [*_, event] = asset_events("flaky_source")
+    stored = Path(event["metadata"]["path"]["value"])
+    assert pickle.loads(stored.read_bytes()) == "retry_requested flaky_source"  # context.run.tags
