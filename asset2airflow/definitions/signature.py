@@ -9,6 +9,7 @@ where the function is declared.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -51,8 +52,19 @@ class ComputeSignature:
             kwargs[name] = resources[name]
         result = self.fn(**kwargs)
         if inspect.iscoroutine(result):  # ``async def`` assets are awaited, as in Dagster
-            return asyncio.run(result)
+            return run_coroutine(result)
         return result
+
+
+def run_coroutine(coroutine: Any) -> Any:
+    """Await ``coroutine`` from synchronous code: on a fresh event loop, in a helper thread when
+    this thread already runs one (a notebook, or a test using an async framework)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def location_of(fn: Callable[..., Any]) -> str:

@@ -62,6 +62,11 @@ def test_async_assets_are_awaited_and_async_generators_refused() -> None:
 
     assert materialize_to_memory([raw, fetched]).output_for_node("fetched") == 3
 
+    async def inside_a_running_loop() -> Any:  # e.g. a notebook
+        return materialize_to_memory([raw, fetched]).output_for_node("fetched")
+
+    assert asyncio.run(inside_a_running_loop()) == 3
+
     async def streaming() -> Any:
         yield 1
 
