@@ -84,13 +84,15 @@ class AssetStepOperator(BaseOperator):
                 },
             )
             outcome = run_step(env, step)
-        self._log_outcome(outcome)
-        what = f"step {outcome.step.name!r}"
-        context["ti"].xcom_push(
-            key=XCOM_KEY, value=ensure_strict_json(outcome_to_json(outcome), what)
-        )
-        if outcome.error is not None:
-            raise outcome.error
+            # Reported before resources are torn down, so a failing teardown (raised when the
+            # block ends, naming the resource) does not hide what the step did.
+            self._log_outcome(outcome)
+            what = f"step {outcome.step.name!r}"
+            context["ti"].xcom_push(
+                key=XCOM_KEY, value=ensure_strict_json(outcome_to_json(outcome), what)
+            )
+            if outcome.error is not None:
+                raise outcome.error
         extras = ensure_strict_json(event_extras(outcome), what)
         for outlet in self.outlets:
             extra = extras.get(getattr(outlet, "name", ""))

@@ -189,3 +189,32 @@ def test_retry_requested_retries_inside_the_task_and_run_tags_name_the_dag_run(
     [*_, event] = asset_events("flaky_source")
     stored = Path(event["metadata"]["path"]["value"])
     assert pickle.loads(stored.read_bytes()) == "retry_requested flaky_source"  # context.run.tags
+
+
+def test_a_failing_resource_fails_the_task_naming_it_after_reporting_the_step(
+    load_dag_file: Callable[..., Any],
+) -> None:
+    dag = load_dag_file(
+        "teardown_fails.py",
+        """
+        from asset2airflow import ConfigurableResource, Definitions, asset
+        from asset2airflow.airflow import build_dags
+
+        class Session(ConfigurableResource):
+            def teardown_after_execution(self, context) -> None:
+                raise RuntimeError("cannot close session")
+
+        @asset(group_name="teardown_fails")
+        def uses_session(session: Session) -> int:
+            return 1
+
+        build_dags(Definitions(assets=[uses_session], resources={"session": Session()}))
+        """,
+    )["teardown_fails"]
+    run = dag.test()
+    assert run.state == "failed"
+    assert task_states(run) == {"uses_session": "failed"}
+    step = xcom(run, "uses_session", "asset2airflow")
+    step = json.loads(step) if isinstance(step, str) else step
+    assert step["error"] is None and "uses_session" in step["materializations"]
+    assert asset_events("uses_session") == []  # a failed task emits no asset event
