@@ -4,6 +4,7 @@ they make with them reported naming the culprit."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,8 @@ def test_async_assets_are_awaited_and_async_generators_refused() -> None:
     async def inside_a_running_loop() -> Any:  # e.g. a notebook
         return materialize_to_memory([raw, fetched]).output_for_node("fetched")
 
-    assert asyncio.run(inside_a_running_loop()) == 3
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # a thread of its own: no loop yet
+        assert pool.submit(asyncio.run, inside_a_running_loop()).result() == 3
 
     async def streaming() -> Any:
         yield 1
