@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Set
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Union
 
@@ -13,12 +13,12 @@ from asset2airflow.definitions.config import RunConfig, run_config_dict
 from asset2airflow.definitions.io_manager import IOManager, IOManagerDefinition
 from asset2airflow.definitions.keys import AssetKey
 from asset2airflow.definitions.specs import DEFAULT_IO_MANAGER_KEY, AssetSpec
-from asset2airflow.errors import BlockingCheckFailedError, PartitionError
+from asset2airflow.errors import BlockingCheckFailedError
 from asset2airflow.execution.plan import ExecutionPlan, ExecutionStep, build_plan
 from asset2airflow.execution.resources import ResourceScope
 from asset2airflow.execution.result import ExecutionResult
 from asset2airflow.execution.run_config import ParsedRunConfig
-from asset2airflow.execution.step import RunEnvironment, StepOutcome, run_step
+from asset2airflow.execution.step import RunEnvironment, StepOutcome, check_partition, run_step
 from asset2airflow.graph.asset_graph import AssetGraph
 from asset2airflow.graph.definitions import Definitions
 from asset2airflow.graph.selection import CoercibleToSelection, resolve_selection
@@ -38,27 +38,6 @@ class RunEvent:
 
 
 RunListener = Callable[[RunEvent], None]
-
-
-def _check_partition(graph: AssetGraph, keys: Set[AssetKey], partition_key: str | None) -> None:
-    partitioned = sorted(k for k in keys if graph.spec(k).partitions_def is not None)
-    names = [k.to_user_string() for k in partitioned]
-    if partition_key is None:
-        if partitioned:
-            raise PartitionError(
-                f"assets {names} are partitioned; pass partition_key= to choose which partition "
-                "to materialize"
-            )
-        return
-    if not partitioned:
-        raise PartitionError(
-            f"partition_key {partition_key!r} was given, but none of the selected assets is "
-            "partitioned; drop partition_key or give the assets a partitions_def"
-        )
-    for key in partitioned:
-        partitions_def = graph.spec(key).partitions_def
-        assert partitions_def is not None
-        partitions_def.validate_key(partition_key, f"asset {key.to_user_string()!r}")
 
 
 def _check_config(plan: ExecutionPlan, parsed: ParsedRunConfig) -> None:
@@ -105,7 +84,7 @@ def execute_definitions(
     graph = defs.asset_graph
     asset_keys, check_keys = resolve_selection(graph, selection)
     plan = build_plan(graph, asset_keys, check_keys)
-    _check_partition(graph, asset_keys, partition_key)
+    check_partition(graph, asset_keys, partition_key)
     parsed = ParsedRunConfig(run_config_dict(run_config), _node_names(plan))
     _check_config(plan, parsed)
     run_id = run_id or str(uuid.uuid4())

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import time
 import types
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +23,7 @@ from asset2airflow.errors import (
     InvalidMetadataError,
     IOManagerError,
     MissingUpstreamValueError,
+    PartitionError,
     UserCodeError,
 )
 from asset2airflow.execution.checks import (
@@ -78,6 +79,31 @@ def node_logger(node_name: str) -> logging.Logger:
     if logger is None:
         logger = _LOGGERS[node_name] = logging.getLogger(f"asset2airflow.{node_name}")
     return logger
+
+
+def check_partition(
+    graph: AssetGraph, keys: Collection[AssetKey], partition_key: str | None
+) -> None:
+    """Partitioned assets need a valid partition key, unpartitioned ones none: running a
+    partitioned asset without one would silently write its unpartitioned location."""
+    partitioned = sorted(k for k in keys if graph.spec(k).partitions_def is not None)
+    names = [k.to_user_string() for k in partitioned]
+    if partition_key is None:
+        if partitioned:
+            raise PartitionError(
+                f"assets {names} are partitioned; pass partition_key= to choose which partition "
+                "to materialize"
+            )
+        return
+    if not partitioned:
+        raise PartitionError(
+            f"partition_key {partition_key!r} was given, but none of the selected assets is "
+            "partitioned; drop partition_key or give the assets a partitions_def"
+        )
+    for key in partitioned:
+        partitions_def = graph.spec(key).partitions_def
+        assert partitions_def is not None
+        partitions_def.validate_key(partition_key, f"asset {key.to_user_string()!r}")
 
 
 def partition_for(env: RunEnvironment, key: AssetKey) -> str | None:
