@@ -34,7 +34,11 @@ from asset2airflow.definitions.metadata import (
     TableRecord,
     TableSchema,
 )
-from asset2airflow.definitions.partitions import PartitionsDefinition, StaticPartitionsDefinition
+from asset2airflow.definitions.partitions import (
+    PartitionKeyRange,
+    PartitionsDefinition,
+    StaticPartitionsDefinition,
+)
 from asset2airflow.definitions.policy import (
     AutomationCondition,
     Backoff,
@@ -53,6 +57,14 @@ from asset2airflow.definitions.results import (
 )
 from asset2airflow.definitions.selection import AssetSelection
 from asset2airflow.definitions.specs import AssetCheckSpec, AssetDep, AssetIn, AssetOut, AssetSpec
+from asset2airflow.definitions.time_partitions import (
+    DailyPartitionsDefinition,
+    HourlyPartitionsDefinition,
+    MonthlyPartitionsDefinition,
+    TimeWindow,
+    TimeWindowPartitionsDefinition,
+    WeeklyPartitionsDefinition,
+)
 from asset2airflow.errors import (
     Asset2AirflowError,
     BlockingCheckFailedError,
@@ -112,6 +124,7 @@ __all__ = [
     "ConfigurableIOManager",
     "ConfigurableResource",
     "CycleError",
+    "DailyPartitionsDefinition",
     "DefinitionError",
     "Definitions",
     "DuplicateKeyError",
@@ -120,6 +133,7 @@ __all__ = [
     "ExecutionError",
     "ExecutionResult",
     "FilesystemIOManager",
+    "HourlyPartitionsDefinition",
     "IOManager",
     "IOManagerDefinition",
     "IOManagerError",
@@ -133,12 +147,14 @@ __all__ = [
     "MetadataValue",
     "MissingResourceError",
     "MissingUpstreamValueError",
+    "MonthlyPartitionsDefinition",
     "OpExecutionContext",
     "Output",
     "OutputContext",
     "OutputMismatchError",
     "ParquetIOManager",
     "PartitionError",
+    "PartitionKeyRange",
     "PartitionsDefinition",
     "ResourceError",
     "RetryPolicy",
@@ -151,9 +167,12 @@ __all__ = [
     "TableColumn",
     "TableRecord",
     "TableSchema",
+    "TimeWindow",
+    "TimeWindowPartitionsDefinition",
     "UnknownCheckTargetError",
     "UnknownUpstreamError",
     "UserCodeError",
+    "WeeklyPartitionsDefinition",
     "asset",
     "asset_check",
     "build_asset_context",

@@ -5,8 +5,17 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from asset2airflow.errors import DefinitionError, PartitionError
+
+
+@dataclass(frozen=True)
+class PartitionKeyRange:
+    """The keys from ``start`` to ``end``, both included (Dagster's name)."""
+
+    start: str
+    end: str
 
 
 class PartitionsDefinition(abc.ABC):
@@ -15,6 +24,24 @@ class PartitionsDefinition(abc.ABC):
     @abc.abstractmethod
     def get_partition_keys(self) -> list[str]:
         """Every key, in order."""
+
+    def get_last_partition_key(self) -> str | None:
+        keys = self.get_partition_keys()
+        return keys[-1] if keys else None
+
+    def get_partition_keys_in_range(self, partition_key_range: PartitionKeyRange) -> list[str]:
+        """The keys from ``start`` to ``end`` of the range, both included, in order."""
+        keys = self.get_partition_keys()
+        for key in (partition_key_range.start, partition_key_range.end):
+            self.validate_key(key, "the partition range")
+        first = keys.index(partition_key_range.start)
+        last = keys.index(partition_key_range.end)
+        if last < first:
+            raise PartitionError(
+                f"partition range {partition_key_range.start!r}...{partition_key_range.end!r} "
+                "ends before it starts; give the earlier key first."
+            )
+        return keys[first : last + 1]
 
     def validate_key(self, partition_key: str, owner: str) -> None:
         """Raise naming ``owner`` when ``partition_key`` is not one of this definition's keys."""
