@@ -22,10 +22,10 @@ from asset2airflow.airflow.events import (
     outcome_to_json,
 )
 from asset2airflow.airflow.params import ASSETS_PARAM, run_config_from_params, selected_keys
-from asset2airflow.errors import BlockingCheckFailedError, PartitionError
+from asset2airflow.errors import BlockingCheckFailedError
 from asset2airflow.execution.resources import ResourceScope
 from asset2airflow.execution.run_config import ParsedRunConfig
-from asset2airflow.execution.step import RunEnvironment, StepOutcome, check_partition, run_step
+from asset2airflow.execution.step import RunEnvironment, StepOutcome, run_step
 
 # Output metadata keys built-in IO managers use for where they stored a value.
 _LOCATION_METADATA = ("path", "table", "uri")
@@ -64,15 +64,6 @@ class AssetStepOperator(BaseOperator):
             )
         run_id = str(getattr(dag_run, "run_id", None) or context.get("run_id") or "airflow")
         partition_key = getattr(dag_run, "partition_key", None)
-        graph = compiled.defs.asset_graph
-        if any(graph.spec(k).partitions_def is not None for k in step.asset_keys):
-            try:
-                check_partition(graph, step.asset_keys, partition_key)
-            except PartitionError as exc:  # retrying cannot help: fail without retries
-                raise AirflowFailException(
-                    f"{exc}. In Airflow, trigger the DAG with a partition key: the REST API's "
-                    '"partition_key" field (POST /api/v2/dags/<dag_id>/dagRuns).'
-                ) from exc
         parsed = ParsedRunConfig(
             run_config_from_params(params, compiled.plan.params), compiled.config_node_names
         )

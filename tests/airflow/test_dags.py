@@ -219,24 +219,3 @@ def test_a_failing_resource_fails_the_task_naming_it_after_reporting_the_step(
     assert step["error"] is None and "uses_session" in step["materializations"]
     assert asset_events("uses_session") == []  # a failed task emits no asset event
 
-
-def test_a_partitioned_asset_run_without_a_partition_key_fails_instead_of_writing_elsewhere(
-    load_dag_file: Callable[..., Any], asset2airflow_home: Path
-) -> None:
-    dag = load_dag_file(
-        "partition_needed.py",
-        """
-        from asset2airflow import Definitions, StaticPartitionsDefinition, asset
-        from asset2airflow.airflow import build_dags
-
-        @asset(group_name="partition_needed",
-               partitions_def=StaticPartitionsDefinition(["eu", "us"]))
-        def regional() -> int:
-            return 1
-
-        build_dags(Definitions(assets=[regional]))
-        """,
-    )["partition_needed"]
-    run = dag.test()
-    assert run.state == "failed"
-    assert not list((asset2airflow_home / "storage").glob("regional*"))  # nothing written
