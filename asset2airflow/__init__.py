@@ -34,6 +34,10 @@ from asset2airflow.definitions.metadata import (
     TableRecord,
     TableSchema,
 )
+from asset2airflow.definitions.multi_partitions import (
+    MultiPartitionKey,
+    MultiPartitionsDefinition,
+)
 from asset2airflow.definitions.partitions import (
     PartitionKeyRange,
     PartitionsDefinition,
@@ -148,6 +152,8 @@ __all__ = [
     "MissingResourceError",
     "MissingUpstreamValueError",
     "MonthlyPartitionsDefinition",
+    "MultiPartitionKey",
+    "MultiPartitionsDefinition",
     "OpExecutionContext",
     "Output",
     "OutputContext",

@@ -25,6 +25,10 @@ class PartitionsDefinition(abc.ABC):
     def get_partition_keys(self) -> list[str]:
         """Every key, in order."""
 
+    def key_object(self, partition_key: str) -> str:
+        """The key as user code receives it (``MultiPartitionKey`` for multi-partitions)."""
+        return partition_key
+
     def get_last_partition_key(self) -> str | None:
         keys = self.get_partition_keys()
         return keys[-1] if keys else None

@@ -255,7 +255,11 @@ def _materialize(env: RunEnvironment, step: ExecutionStep, outcome: StepOutcome)
         output_keys={n: s.key for n, s in assets_def.specs_by_output.items()},
         selected_asset_keys=step.asset_keys,
         resources=resources,
-        partition_key=env.partition_key if assets_def.partitions_def is not None else None,
+        partition_key=(
+            assets_def.partitions_def.key_object(env.partition_key)
+            if assets_def.partitions_def is not None and env.partition_key is not None
+            else None
+        ),
         run_id=env.run_id,
         log=log,
         run_tags=env.run_tags,
