@@ -18,6 +18,7 @@ from asset2airflow.definitions.metadata import MetadataValue, normalize_metadata
 from asset2airflow.definitions.names import check_name
 from asset2airflow.definitions.partitions import PartitionsDefinition
 from asset2airflow.definitions.policy import AutomationCondition
+from asset2airflow.errors import DefinitionError
 
 if TYPE_CHECKING:
     from asset2airflow.definitions.assets import AssetsDefinition
@@ -38,6 +39,7 @@ class AssetDep:
         if len(keys) != 1:
             raise TypeError(f"AssetDep needs exactly one asset, {asset!r} has {len(keys)} keys")
         object.__setattr__(self, "asset", keys[0])
+        _refuse_partition_mapping(partition_mapping, f"AssetDep({keys[0].to_user_string()!r})")
         object.__setattr__(self, "partition_mapping", partition_mapping)
 
 
@@ -128,6 +130,7 @@ class AssetIn:
         set_(self, "metadata", normalize_metadata(metadata))
         set_(self, "key_prefix", coerce_key_prefix(key_prefix))
         set_(self, "input_manager_key", input_manager_key)
+        _refuse_partition_mapping(partition_mapping, "AssetIn")
         set_(self, "partition_mapping", partition_mapping)
 
     def resolve_key(self, param_name: str, default_prefix: Sequence[str]) -> AssetKey:
@@ -241,6 +244,17 @@ class AssetCheckSpec:
     @property
     def key(self) -> AssetCheckKey:
         return AssetCheckKey(self.asset_key, self.name)
+
+
+def _refuse_partition_mapping(mapping: Any, where: str) -> None:
+    """Partition mappings are not built yet: refuse one rather than ignore it (an ignored
+    mapping would read the wrong upstream partitions)."""
+    if mapping is not None:
+        raise DefinitionError(
+            f"{where}(partition_mapping={mapping!r}) is not built yet: partition mappings come "
+            "with the partitions work. Until then a partitioned asset reads the same partition "
+            "of its partitioned upstreams."
+        )
 
 
 CoercibleToAssetDep = Union[CoercibleToAssetKey, AssetSpec, AssetDep, "AssetsDefinition"]
