@@ -8,7 +8,8 @@ Asset event ``extra`` of one materialized asset::
      "checks": [{"asset": "<asset key>", "name": "<check name>", "passed": bool,
                  "severity": "ERROR" | "WARN", "blocking": bool,
                  "description": str | null, "metadata": {"<key>": {"type", "value"}}}, ...],
-     "partition": "<partition key>" | null}
+     "partition": "<partition key>" | null,
+     "code_version": "<the asset's code_version>", "data_version": "<reported>"}  # when set
 
 Metadata values are converted to JSON where the user writes them
 (``asset2airflow.definitions.metadata``): NaN and infinite floats are the strings "NaN",
@@ -64,6 +65,9 @@ def event_extras(outcome: StepOutcome) -> dict[str, dict[str, Any]]:
             "checks": [check_to_json(e) for e in outcome.check_evaluations if e.asset_key == key],
             "partition": materialization.partition,
         }
+        for version in ("code_version", "data_version"):
+            if getattr(materialization, version) is not None:
+                extras[name][version] = getattr(materialization, version)
     return extras
 
 

@@ -70,7 +70,6 @@ class AssetsDefinition:
     required_resource_keys: frozenset[str] = frozenset()
     retry_policy: RetryPolicy | None = None
     can_subset: bool = False
-    op_tags: Mapping[str, Any] = field(default_factory=dict)
     location: str = ""
     internal_asset_deps: Mapping[str, tuple[AssetKey, ...]] = field(default_factory=dict)
     """Per output name: the only keys that output depends on (``multi_asset``)."""

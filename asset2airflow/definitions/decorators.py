@@ -134,6 +134,7 @@ def asset(
                 "asset: pass deps or non_argument_deps (its old name), not both"
             )
         deps = non_argument_deps
+    _refuse_op_tags(op_tags, "asset")
     if compute_fn is not None:
         _check_decorated("asset", compute_fn)
 
@@ -177,7 +178,6 @@ def asset(
                 compute, list(required_resource_keys or ()), io_keys, inputs
             ),
             retry_policy=retry_policy,
-            op_tags=dict(op_tags or {}),
             location=compute.location,
         )
 
@@ -210,6 +210,7 @@ def multi_asset(
     """
     if (outs is None) == (specs is None):
         raise DefinitionError("multi_asset needs exactly one of outs= or specs=")
+    _refuse_op_tags(op_tags, "multi_asset")
 
     def decorate(fn: AssetFn) -> AssetsDefinition:
         _check_decorated("multi_asset", fn)
@@ -256,7 +257,6 @@ def multi_asset(
             ),
             retry_policy=retry_policy,
             can_subset=can_subset,
-            op_tags=dict(op_tags or {}),
             location=compute.location,
             internal_asset_deps=_internal_deps(
                 internal_asset_deps, specs_by_output, inputs, shared_deps, what, compute.location
@@ -276,6 +276,16 @@ def _check_own_check_specs(
                 f"{spec.asset_key.to_user_string()!r}, which it does not produce; in-asset "
                 "checks must target one of the asset's own keys (use @asset_check otherwise)."
             )
+
+
+def _refuse_op_tags(op_tags: Mapping[str, Any] | None, decorator: str) -> None:
+    """Dagster's op_tags configure its executors (concurrency keys, Kubernetes); nothing maps
+    them to Airflow yet, so refuse them rather than ignore them."""
+    if op_tags:
+        raise DefinitionError(
+            f"{decorator}(op_tags={dict(op_tags)!r}) is not built yet: op tags have no Airflow "
+            "translation so far. Use tags= (DAG tags), owners= or retry_policy= instead."
+        )
 
 
 def _check_decorated(decorator: str, value: object) -> None:

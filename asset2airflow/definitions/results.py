@@ -98,6 +98,10 @@ class AssetMaterialization:
     asset_key: AssetKey
     metadata: Mapping[str, MetadataValue] = field(default_factory=dict)
     partition: str | None = None
+    code_version: str | None = None
+    """The asset's ``code_version`` when it was materialized."""
+    data_version: str | None = None
+    """What ``MaterializeResult(data_version=...)`` reported."""
 
 
 @dataclass(frozen=True)

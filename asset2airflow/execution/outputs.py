@@ -30,6 +30,7 @@ class ProducedOutput:
     output_name: str
     value: Any = NO_VALUE
     metadata: dict[str, MetadataValue] = field(default_factory=dict)
+    data_version: str | None = None
 
     @property
     def has_value(self) -> bool:
@@ -62,7 +63,7 @@ def _from_item(
                 "asset_key; set asset_key= so it is clear which asset it is for"
             )
         value = item.value if item.has_value else NO_VALUE
-        return ProducedOutput(name, value, dict(item.metadata))
+        return ProducedOutput(name, value, dict(item.metadata), item.data_version)
     if default_output is None:
         raise OutputMismatchError(
             f"multi_asset {assets_def.node_name!r} yielded a bare {type(item).__name__}; yield "

@@ -278,7 +278,13 @@ def _materialize(env: RunEnvironment, step: ExecutionStep, outcome: StepOutcome)
                 outcome.values[produced.output_name] = produced.value
         metadata.update(context.output_metadata(produced.output_name))
         outcome.materializations.append(
-            AssetMaterialization(key, metadata, partition_for(env, key))
+            AssetMaterialization(
+                key,
+                metadata,
+                partition_for(env, key),
+                code_version=assets_def.spec_for(key).code_version,
+                data_version=produced.data_version,
+            )
         )
     return check_results
 

@@ -263,3 +263,19 @@ def test_partition_mappings_are_refused_until_built() -> None:
         AssetIn("raw", partition_mapping=object())
     with pytest.raises(DefinitionError, match="AssetDep\\('raw'\\)\\(partition_mapping="):
         AssetDep("raw", partition_mapping=object())
+
+
+def test_code_and_data_versions_are_recorded_and_op_tags_refused() -> None:
+    @asset(code_version="v3")
+    def versioned() -> MaterializeResult[int]:
+        return MaterializeResult(value=1, data_version="abc")
+
+    result = materialize_to_memory([versioned])
+    [materialization] = result.get_asset_materialization_events()
+    assert (materialization.code_version, materialization.data_version) == ("v3", "abc")
+    from asset2airflow.airflow.events import event_extras
+
+    extra = event_extras(result.step_outcomes[0])["versioned"]
+    assert (extra["code_version"], extra["data_version"]) == ("v3", "abc")  # in Airflow too
+    with pytest.raises(DefinitionError, match="op_tags=.*not built yet"):
+        asset(op_tags={"dagster/priority": "1"})
