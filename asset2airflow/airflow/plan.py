@@ -95,9 +95,7 @@ def _asset_ref(graph: AssetGraph, managers: Mapping[str, Any], key: AssetKey) ->
         return AssetRefPlan(key.to_user_string())
     manager = managers.get(graph.io_manager_key(key))
     uri = (
-        manager.storage_uri(key)
-        if isinstance(manager, (IOManager, IOManagerDefinition))
-        else None
+        manager.storage_uri(key) if isinstance(manager, (IOManager, IOManagerDefinition)) else None
     )
     return AssetRefPlan(
         name=key.to_user_string(),

@@ -1,4 +1,5 @@
-"""``asset2airflow`` command line: list, validate and materialize a code location."""
+"""``asset2airflow`` command line: list, validate and materialize a code location; backfill a
+DAG in a running Airflow."""
 
 from __future__ import annotations
 
@@ -36,7 +37,13 @@ def _parser() -> argparse.ArgumentParser:
         help="asset key (e.g. sales/raw_sales); repeat or separate with commas (default: all)",
     )
     run.add_argument("--config", help="run config as JSON, or @path/to/config.json")
-    run.add_argument("--partition", help="partition key to materialize")
+    which = run.add_mutually_exclusive_group()
+    which.add_argument("--partition", help="partition key to materialize")
+    which.add_argument(
+        "--partition-range",
+        metavar="START...END",
+        help="materialize every partition from START to END (both included), one run each",
+    )
     dags = sub.add_parser("dags", help="print the Airflow DAGs, tasks, schedules and outlets")
     dags.add_argument("location")
     dags.add_argument("--json", action="store_true", help="print JSON")
@@ -45,6 +52,15 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("location", help="the .py file holding the Definitions")
     render.add_argument("--out", required=True, help="directory for the rendered files")
     render.add_argument("--dag-per", default="job_or_group", choices=["job_or_group", "asset"])
+    from asset2airflow.cli.backfill import add_arguments
+
+    add_arguments(
+        sub.add_parser(
+            "backfill",
+            help="create a backfill of a DAG in a running Airflow (its REST API)",
+            description="Create an Airflow backfill through a running Airflow's REST API.",
+        )
+    )
     return parser
 
 
@@ -104,6 +120,10 @@ def _cmd_materialize(args: argparse.Namespace) -> int:
     defs = _load(args.location)
     selected = [s.strip() for item in args.select for s in item.split(",") if s.strip()]
     selection = selected or None
+    if args.partition_range is not None:
+        from asset2airflow.cli.partition_range import materialize_range
+
+        return materialize_range(defs, selection, _run_config(args.config), args.partition_range)
     plan = build_plan(defs.asset_graph, *resolve_selection(defs.asset_graph, selection))
     display = ProgressDisplay(plan)
     result = execute_definitions(
@@ -148,6 +168,12 @@ def _cmd_dags(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_backfill(args: argparse.Namespace) -> int:
+    from asset2airflow.cli.backfill import run
+
+    return run(args)
+
+
 def _cmd_render(args: argparse.Namespace) -> int:
     from asset2airflow.airflow.plan import build_dag_plans
     from asset2airflow.airflow.render import render_files
@@ -167,6 +193,7 @@ _COMMANDS = {
     "materialize": _cmd_materialize,
     "dags": _cmd_dags,
     "render": _cmd_render,
+    "backfill": _cmd_backfill,
 }
 
 

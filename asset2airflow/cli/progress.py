@@ -78,3 +78,45 @@ class ProgressDisplay:
             self._stream.write("\x1b[2K" + self._line(name) + "\n")
         self._drawn = len(self._names)
         self._stream.flush()
+
+
+class PartitionProgress:
+    """One line per partition of a ``--partition-range`` run: ``[2/3] partition K ... ok
+    (0.12 s)``. On a terminal the line shows the running asset until the partition is done;
+    otherwise (CI, pipes) only the finished line is printed."""
+
+    def __init__(self, total: int, stream: TextIO = sys.stdout, live: bool | None = None) -> None:
+        self._stream = stream
+        self._live = stream.isatty() if live is None else live
+        self._total = total
+        self._prefix = ""
+        self._drawn = False
+
+    def start(self, index: int, partition_key: str) -> None:
+        """Partition ``index`` (counting from 1) is about to run."""
+        self._prefix = f"[{index}/{self._total}] partition {partition_key} ..."
+        self._drawn = False
+
+    def on_event(self, event: RunEvent) -> None:
+        """The run's listener: on a terminal, show which step is running."""
+        if self._live and event.kind == "started":
+            self._draw(f"{self._prefix} {_SYMBOLS['running']} {event.step.name}", end="")
+
+    def finish(self, ok: bool, seconds: float, detail: str = "") -> None:
+        status = "ok" if ok else "FAILED"
+        extra = f", {detail}" if detail else ""
+        self._draw(f"{self._prefix} {status} ({seconds:.2f} s{extra})", end="\n")
+
+    def abandon(self) -> None:
+        """End a line left open on a terminal (the run raised before finishing)."""
+        if self._drawn:
+            self._stream.write("\n")
+            self._stream.flush()
+            self._drawn = False
+
+    def _draw(self, text: str, end: str) -> None:
+        if self._live:
+            self._stream.write("\r\x1b[2K")
+        self._stream.write(text + end)
+        self._stream.flush()
+        self._drawn = end == ""

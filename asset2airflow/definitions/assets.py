@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from asset2airflow.definitions.keys import AssetCheckKey, AssetKey
+from asset2airflow.definitions.partition_mappings import PartitionMapping
 from asset2airflow.definitions.partitions import PartitionsDefinition
 from asset2airflow.definitions.policy import RetryPolicy
 from asset2airflow.definitions.signature import ComputeSignature
@@ -127,6 +128,17 @@ class AssetsDefinition:
     def output_name_for(self, key: AssetKey) -> str:
         return self._outputs_by_key[key][0]
 
+    def partition_mapping_for(self, key: AssetKey, upstream: AssetKey) -> PartitionMapping | None:
+        """The mapping declared on ``key``'s edge from ``upstream`` (``AssetIn`` or ``AssetDep``);
+        ``None`` when the edge declares none."""
+        for asset_input in self.inputs:
+            if asset_input.key == upstream and asset_input.asset_in.partition_mapping is not None:
+                return asset_input.asset_in.partition_mapping
+        for dep in self.spec_for(key).deps:
+            if dep.asset == upstream and dep.partition_mapping is not None:
+                return dep.partition_mapping
+        return None
+
     def upstream_keys(self, key: AssetKey | None = None) -> list[AssetKey]:
         """Keys this definition (or one of its assets) depends on, in declaration order."""
         if key is not None and self.output_name_for(key) in self.internal_asset_deps:
@@ -163,9 +175,7 @@ def with_resources(
 ) -> list[AssetsDefinition]:
     """Copies of ``definitions`` carrying ``resource_defs`` (Dagster's ``with_resources``);
     ``Definitions`` and ``materialize`` merge them with their own resources."""
-    return [
-        replace(d, resource_defs={**d.resource_defs, **resource_defs}) for d in definitions
-    ]
+    return [replace(d, resource_defs={**d.resource_defs, **resource_defs}) for d in definitions]
 
 
 def common_partitions_def(

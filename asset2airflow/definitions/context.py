@@ -10,6 +10,13 @@ from typing import Any
 from asset2airflow.definitions.io_manager import _Resources
 from asset2airflow.definitions.keys import AssetKey
 from asset2airflow.definitions.metadata import MetadataValue, normalize_metadata
+from asset2airflow.definitions.partition_scope import AssetPartitions
+from asset2airflow.definitions.partitions import (
+    PartitionKeyRange,
+    PartitionsDefinition,
+    StaticPartitionsDefinition,
+)
+from asset2airflow.definitions.time_partitions import TimeWindow
 from asset2airflow.errors import PartitionError
 
 
@@ -30,9 +37,10 @@ class AssetExecutionContext:
     """
 
     __slots__ = (
+        "_input_partitions",
         "_output_keys",
         "_output_metadata",
-        "_partition_key",
+        "_partitions",
         "_selected",
         "log",
         "node_name",
@@ -50,7 +58,8 @@ class AssetExecutionContext:
         output_keys: Mapping[str, AssetKey],
         selected_asset_keys: Sequence[AssetKey] | None = None,
         resources: Mapping[str, Any] | None = None,
-        partition_key: str | None = None,
+        partitions: AssetPartitions | None = None,
+        input_partitions: Mapping[str, AssetPartitions | None] | None = None,
         op_config: Any = None,
         run_id: str = "local",
         log: logging.Logger | None = None,
@@ -66,18 +75,30 @@ class AssetExecutionContext:
             else list(output_keys.values())
         )
         self.resources = _Resources(resources or {})
-        self._partition_key = partition_key
+        self._partitions = partitions
+        self._input_partitions = dict(input_partitions or {})
         self.op_config = op_config
         self.run_id = run_id
         self.log = log or logging.getLogger(f"asset2airflow.{node_name}")
         self.retry_number = retry_number
         self._output_metadata: dict[str, dict[str, MetadataValue]] = {}
 
-    def bind_to(self, node_name: str, output_keys: Mapping[str, AssetKey]) -> None:
-        """Point a test context (``build_asset_context``) at the definition it is passed to."""
+    def bind_to(
+        self,
+        node_name: str,
+        output_keys: Mapping[str, AssetKey],
+        partitions_def: PartitionsDefinition | None = None,
+    ) -> None:
+        """Point a test context (``build_asset_context``) at the definition it is passed to;
+        its partition key must then be one of the definition's partitions."""
         self.node_name = node_name
         self._output_keys = dict(output_keys)
         self._selected = list(output_keys.values())
+        if self._partitions is not None and partitions_def is not None:
+            partitions_def.validate_key(self._partitions.key, f"{node_name!r}")
+            self._partitions = AssetPartitions(
+                partitions_def, self._partitions.keys, f"asset {node_name!r}"
+            )
 
     @property
     def run(self) -> RunInfo:
@@ -104,18 +125,88 @@ class AssetExecutionContext:
         selected = set(self._selected)
         return {name for name, key in self._output_keys.items() if key in selected}
 
-    @property
-    def has_partition_key(self) -> bool:
-        return self._partition_key is not None
+    # --- partitions (Dagster's names) -----------------------------------------------------
 
-    @property
-    def partition_key(self) -> str:
-        if self._partition_key is None:
+    def _run_partitions(self) -> AssetPartitions:
+        if self._partitions is None:
             raise PartitionError(
                 f"{self.node_name!r} is not running for a partition; pass partition_key to "
                 "materialize() or give the asset a partitions_def."
             )
-        return self._partition_key
+        return self._partitions
+
+    @property
+    def has_partition_key(self) -> bool:
+        return self._partitions is not None and len(self._partitions.keys) == 1
+
+    @property
+    def partition_key(self) -> str:
+        """The run's key (a ``MultiPartitionKey`` for multi-partitions)."""
+        partitions = self._run_partitions()
+        return partitions.partitions_def.key_object(partitions.key)
+
+    @property
+    def partition_keys(self) -> list[str]:
+        return list(self._run_partitions().keys)
+
+    @property
+    def partition_key_range(self) -> PartitionKeyRange:
+        return self._run_partitions().key_range
+
+    @property
+    def partition_time_window(self) -> TimeWindow:
+        return self._run_partitions().time_window
+
+    @property
+    def partitions_def(self) -> PartitionsDefinition:
+        return self._run_partitions().partitions_def
+
+    def _output_partitions(self, output_name: str) -> AssetPartitions:
+        if output_name not in self._output_keys:
+            raise ValueError(
+                f"{self.node_name!r} has no output {output_name!r}; outputs: "
+                f"{sorted(self._output_keys)}"
+            )
+        return self._run_partitions()
+
+    def asset_partition_key_for_output(self, output_name: str = "result") -> str:
+        return self._output_partitions(output_name).key
+
+    def asset_partition_keys_for_output(self, output_name: str = "result") -> list[str]:
+        return list(self._output_partitions(output_name).keys)
+
+    def asset_partition_key_range_for_output(
+        self, output_name: str = "result"
+    ) -> PartitionKeyRange:
+        return self._output_partitions(output_name).key_range
+
+    def asset_partitions_time_window_for_output(self, output_name: str = "result") -> TimeWindow:
+        return self._output_partitions(output_name).time_window
+
+    def _input(self, input_name: str) -> AssetPartitions:
+        if input_name not in self._input_partitions:
+            raise ValueError(
+                f"{self.node_name!r} has no input {input_name!r}; inputs: "
+                f"{sorted(self._input_partitions)}"
+            )
+        partitions = self._input_partitions[input_name]
+        if partitions is None:
+            raise PartitionError(
+                f"input {input_name!r} of {self.node_name!r} reads an unpartitioned asset."
+            )
+        return partitions
+
+    def asset_partition_key_for_input(self, input_name: str) -> str:
+        return self._input(input_name).key
+
+    def asset_partition_keys_for_input(self, input_name: str) -> list[str]:
+        return list(self._input(input_name).keys)
+
+    def asset_partition_key_range_for_input(self, input_name: str) -> PartitionKeyRange:
+        return self._input(input_name).key_range
+
+    def asset_partitions_time_window_for_input(self, input_name: str) -> TimeWindow:
+        return self._input(input_name).time_window
 
     def add_output_metadata(
         self, metadata: Mapping[str, Any], output_name: str | None = None
@@ -178,7 +269,11 @@ def build_asset_context(
         node_name="direct_invocation",
         output_keys={},
         resources=resources,
-        partition_key=partition_key,
+        partitions=(
+            AssetPartitions(StaticPartitionsDefinition([partition_key]), (partition_key,), "test")
+            if partition_key is not None
+            else None
+        ),
         op_config=asset_config,
         run_id=run_id,
     )

@@ -130,9 +130,7 @@ def asset(
     """
     if non_argument_deps is not None:
         if deps is not None:
-            raise DefinitionError(
-                "asset: pass deps or non_argument_deps (its old name), not both"
-            )
+            raise DefinitionError("asset: pass deps or non_argument_deps (its old name), not both")
         deps = non_argument_deps
     _refuse_op_tags(op_tags, "asset")
     if compute_fn is not None:

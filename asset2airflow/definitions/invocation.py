@@ -72,5 +72,5 @@ def _bind_context(
     """The caller's context, told which definition it now runs (so ``asset_key`` works)."""
     specs = getattr(definition, "specs_by_output", None)
     output_keys = {name: spec.key for name, spec in specs.items()} if specs else {}
-    context.bind_to(definition.node_name, output_keys)
+    context.bind_to(definition.node_name, output_keys, getattr(definition, "partitions_def", None))
     return context

@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Any, overload
 
 from asset2airflow.definitions.keys import AssetKey, CoercibleToAssetKey
 from asset2airflow.definitions.metadata import MetadataValue, normalize_metadata
+from asset2airflow.definitions.partition_scope import AssetPartitions
+from asset2airflow.definitions.partitions import (
+    PartitionKeyRange,
+    PartitionsDefinition,
+    StaticPartitionsDefinition,
+)
 from asset2airflow.definitions.resources import ConfigurableResource
+from asset2airflow.definitions.time_partitions import TimeWindow
 from asset2airflow.errors import ConfigError, DefinitionError, PartitionError
 
 if TYPE_CHECKING:
@@ -45,7 +52,47 @@ class _Resources:
         return dict(self._values)
 
 
-class OutputContext:
+class _AssetPartitionsAccess:
+    """Dagster's ``asset_partition_*`` questions, answered from the asset's ``AssetPartitions``
+    (what an output writes, what an input reads after the partition mapping)."""
+
+    _asset_partitions: AssetPartitions | None
+    name: str
+
+    @property
+    def has_asset_partitions(self) -> bool:
+        return self._asset_partitions is not None
+
+    def _partitions(self) -> AssetPartitions:
+        if self._asset_partitions is None:
+            raise PartitionError(
+                f"{type(self).__name__} {self.name!r} has no asset partitions (its asset is not "
+                "partitioned in this run); check context.has_asset_partitions first."
+            )
+        return self._asset_partitions
+
+    @property
+    def asset_partitions_def(self) -> PartitionsDefinition:
+        return self._partitions().partitions_def
+
+    @property
+    def asset_partition_key(self) -> str:
+        return self._partitions().key
+
+    @property
+    def asset_partition_keys(self) -> list[str]:
+        return list(self._partitions().keys)
+
+    @property
+    def asset_partition_key_range(self) -> PartitionKeyRange:
+        return self._partitions().key_range
+
+    @property
+    def asset_partitions_time_window(self) -> TimeWindow:
+        return self._partitions().time_window
+
+
+class OutputContext(_AssetPartitionsAccess):
     """What ``handle_output`` knows about the value it stores."""
 
     def __init__(
@@ -58,8 +105,10 @@ class OutputContext:
         resources: Mapping[str, Any] | None = None,
         log: logging.Logger | None = None,
         step_key: str | None = None,
+        asset_partitions: AssetPartitions | None = None,
     ) -> None:
         self._asset_key = asset_key
+        self._asset_partitions = asset_partitions
         self.name = name
         self._partition_key = partition_key
         self.definition_metadata: dict[str, MetadataValue] = dict(definition_metadata or {})
@@ -98,7 +147,7 @@ class OutputContext:
         self.output_metadata.update(normalize_metadata(metadata, f"{owner} (IO manager)"))
 
 
-class InputContext:
+class InputContext(_AssetPartitionsAccess):
     """What ``load_input`` knows about the value it loads."""
 
     def __init__(
@@ -111,8 +160,10 @@ class InputContext:
         definition_metadata: Mapping[str, MetadataValue] | None = None,
         resources: Mapping[str, Any] | None = None,
         log: logging.Logger | None = None,
+        asset_partitions: AssetPartitions | None = None,
     ) -> None:
         self._asset_key = asset_key
+        self._asset_partitions = asset_partitions
         self.name = name
         self.upstream_output = upstream_output
         self._partition_key = partition_key
@@ -268,21 +319,45 @@ def io_manager(
     return decorate(fn) if fn is not None else decorate
 
 
+def _test_partitions(
+    key: AssetKey | None,
+    partition_key: str | None,
+    key_range: PartitionKeyRange | None,
+    partitions_def: PartitionsDefinition | None,
+) -> AssetPartitions | None:
+    """The asset partitions a test context stands for: one key, or a range of ``partitions_def``."""
+    owner = f"asset {key.to_user_string()!r}" if key is not None else "the test context"
+    if key_range is not None:
+        if partitions_def is None:
+            raise PartitionError("asset_partition_key_range needs asset_partitions_def")
+        keys = partitions_def.get_partition_keys_in_range(key_range)
+        return AssetPartitions(partitions_def, tuple(keys), owner)
+    if partition_key is None:
+        return None
+    if partitions_def is not None:
+        partitions_def.validate_key(partition_key, owner)
+    definition = partitions_def or StaticPartitionsDefinition([partition_key])
+    return AssetPartitions(definition, (partition_key,), owner)
+
+
 def build_output_context(
     asset_key: CoercibleToAssetKey | None = None,
     *,
     partition_key: str | None = None,
+    asset_partitions_def: PartitionsDefinition | None = None,
     definition_metadata: Mapping[str, Any] | None = None,
     resources: Mapping[str, Any] | None = None,
     name: str = "result",
 ) -> OutputContext:
     """An ``OutputContext`` for testing an IO manager directly."""
+    key = AssetKey.from_coercible(asset_key) if asset_key is not None else None
     return OutputContext(
-        asset_key=AssetKey.from_coercible(asset_key) if asset_key is not None else None,
+        asset_key=key,
         name=name,
         partition_key=partition_key,
         definition_metadata=normalize_metadata(definition_metadata),
         resources=resources,
+        asset_partitions=_test_partitions(key, partition_key, None, asset_partitions_def),
     )
 
 
@@ -290,18 +365,25 @@ def build_input_context(
     asset_key: CoercibleToAssetKey | None = None,
     *,
     partition_key: str | None = None,
+    asset_partition_key_range: PartitionKeyRange | None = None,
+    asset_partitions_def: PartitionsDefinition | None = None,
     definition_metadata: Mapping[str, Any] | None = None,
     upstream_definition_metadata: Mapping[str, Any] | None = None,
     resources: Mapping[str, Any] | None = None,
     name: str = "input",
 ) -> InputContext:
-    """An ``InputContext`` for testing an IO manager directly."""
+    """An ``InputContext`` for testing an IO manager directly: ``partition_key`` loads one
+    partition, ``asset_partition_key_range`` (with ``asset_partitions_def``) several."""
     key = AssetKey.from_coercible(asset_key) if asset_key is not None else None
+    partitions = _test_partitions(
+        key, partition_key, asset_partition_key_range, asset_partitions_def
+    )
     upstream = OutputContext(
         asset_key=key,
         partition_key=partition_key,
         definition_metadata=normalize_metadata(upstream_definition_metadata),
         resources=resources,
+        asset_partitions=partitions if partitions and len(partitions.keys) == 1 else None,
     )
     return InputContext(
         asset_key=key,
@@ -310,4 +392,5 @@ def build_input_context(
         partition_key=partition_key,
         definition_metadata=normalize_metadata(definition_metadata),
         resources=resources,
+        asset_partitions=partitions,
     )

@@ -16,6 +16,7 @@ from asset2airflow.definitions.keys import (
 )
 from asset2airflow.definitions.metadata import MetadataValue, normalize_metadata
 from asset2airflow.definitions.names import check_name
+from asset2airflow.definitions.partition_mappings import PartitionMapping
 from asset2airflow.definitions.partitions import PartitionsDefinition
 from asset2airflow.definitions.policy import AutomationCondition
 from asset2airflow.errors import DefinitionError
@@ -32,15 +33,17 @@ class AssetDep:
     """A dependency that passes no value: the upstream must be materialized first."""
 
     asset: AssetKey
-    partition_mapping: Any = None
+    partition_mapping: PartitionMapping | None = None
 
     def __init__(self, asset: CoercibleToAssetDep, *, partition_mapping: Any = None) -> None:
         keys = _keys_of(asset)
         if len(keys) != 1:
             raise TypeError(f"AssetDep needs exactly one asset, {asset!r} has {len(keys)} keys")
         object.__setattr__(self, "asset", keys[0])
-        _refuse_partition_mapping(partition_mapping, f"AssetDep({keys[0].to_user_string()!r})")
-        object.__setattr__(self, "partition_mapping", partition_mapping)
+        where = f"AssetDep({keys[0].to_user_string()!r})"
+        object.__setattr__(
+            self, "partition_mapping", _check_partition_mapping(partition_mapping, where)
+        )
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,7 @@ class AssetIn:
     metadata: Mapping[str, MetadataValue] = field(default_factory=dict)
     key_prefix: tuple[str, ...] = ()
     input_manager_key: str | None = None
-    partition_mapping: Any = None
+    partition_mapping: PartitionMapping | None = None
 
     def __init__(
         self,
@@ -130,8 +133,7 @@ class AssetIn:
         set_(self, "metadata", normalize_metadata(metadata))
         set_(self, "key_prefix", coerce_key_prefix(key_prefix))
         set_(self, "input_manager_key", input_manager_key)
-        _refuse_partition_mapping(partition_mapping, "AssetIn")
-        set_(self, "partition_mapping", partition_mapping)
+        set_(self, "partition_mapping", _check_partition_mapping(partition_mapping, "AssetIn"))
 
     def resolve_key(self, param_name: str, default_prefix: Sequence[str]) -> AssetKey:
         if self.key is not None:
@@ -246,15 +248,14 @@ class AssetCheckSpec:
         return AssetCheckKey(self.asset_key, self.name)
 
 
-def _refuse_partition_mapping(mapping: Any, where: str) -> None:
-    """Partition mappings are not built yet: refuse one rather than ignore it (an ignored
-    mapping would read the wrong upstream partitions)."""
-    if mapping is not None:
+def _check_partition_mapping(mapping: Any, where: str) -> PartitionMapping | None:
+    """A mapping must be one of ours: anything else would be stored and never applied."""
+    if mapping is not None and not isinstance(mapping, PartitionMapping):
         raise DefinitionError(
-            f"{where}(partition_mapping={mapping!r}) is not built yet: partition mappings come "
-            "with the partitions work. Until then a partitioned asset reads the same partition "
-            "of its partitioned upstreams."
+            f"{where}(partition_mapping={mapping!r}): expected a PartitionMapping such as "
+            "TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)."
         )
+    return mapping
 
 
 CoercibleToAssetDep = Union[CoercibleToAssetKey, AssetSpec, AssetDep, "AssetsDefinition"]

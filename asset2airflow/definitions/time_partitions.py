@@ -151,6 +151,17 @@ class TimeWindowPartitionsDefinition(PartitionsDefinition):
             )
         return TimeWindow(start, self._next_tick(start, strict=True))
 
+    def keys_overlapping(self, start: dt.datetime, end: dt.datetime) -> tuple[list[str], int, int]:
+        """(every key, first index, index after the last) of the partitions whose windows
+        overlap ``[start, end)``; a window that merely touches an end does not overlap."""
+        keys, starts = self._keys_and_starts(None)
+        first = bisect.bisect_right(starts, start) - 1  # the last window starting by ``start``
+        if first < 0:
+            first = 0
+        elif self._next_tick(starts[first], strict=True) <= start:
+            first += 1  # it ends by ``start``
+        return keys, first, bisect.bisect_left(starts, end)
+
     # --- ticks ----------------------------------------------------------------------------
 
     def _keys_and_starts(

@@ -16,6 +16,7 @@ from asset2airflow.definitions.context import AssetCheckExecutionContext, AssetE
 from asset2airflow.definitions.io_manager import InputContext, OutputContext
 from asset2airflow.definitions.keys import AssetKey
 from asset2airflow.definitions.metadata import MetadataValue
+from asset2airflow.definitions.partition_scope import AssetPartitions
 from asset2airflow.definitions.policy import RetryRequested
 from asset2airflow.definitions.results import AssetCheckEvaluation, AssetMaterialization
 from asset2airflow.errors import (
@@ -85,7 +86,8 @@ def check_partition(
     graph: AssetGraph, keys: Collection[AssetKey], partition_key: str | None
 ) -> None:
     """Partitioned assets need a valid partition key, unpartitioned ones none: running a
-    partitioned asset without one would silently write its unpartitioned location."""
+    partitioned asset without one would silently write its unpartitioned location. One run has
+    one key, so its partitioned assets must share one partitions definition (as in Dagster)."""
     partitioned = sorted(k for k in keys if graph.spec(k).partitions_def is not None)
     names = [k.to_user_string() for k in partitioned]
     if partition_key is None:
@@ -100,10 +102,17 @@ def check_partition(
             f"partition_key {partition_key!r} was given, but none of the selected assets is "
             "partitioned; drop partition_key or give the assets a partitions_def"
         )
-    for key in partitioned:
-        partitions_def = graph.spec(key).partitions_def
-        assert partitions_def is not None
-        partitions_def.validate_key(partition_key, f"asset {key.to_user_string()!r}")
+    first = partitioned[0]
+    first_def = graph.spec(first).partitions_def
+    assert first_def is not None
+    for key in partitioned[1:]:
+        if graph.spec(key).partitions_def != first_def:
+            raise PartitionError(
+                f"assets {first.to_user_string()!r} ({first_def!r}) and {key.to_user_string()!r} "
+                f"({graph.spec(key).partitions_def!r}) have different partitions, and one run "
+                "materializes one partition key; materialize them in separate runs."
+            )
+    first_def.validate_key(partition_key, f"asset {first.to_user_string()!r}")
 
 
 def partition_for(env: RunEnvironment, key: AssetKey) -> str | None:
@@ -111,6 +120,49 @@ def partition_for(env: RunEnvironment, key: AssetKey) -> str | None:
     if env.partition_key is None:
         return None
     return env.partition_key if env.graph.spec(key).partitions_def is not None else None
+
+
+def output_partitions(env: RunEnvironment, key: AssetKey) -> AssetPartitions | None:
+    """The partitions of ``key`` this run writes: the run's key, if ``key`` is partitioned."""
+    definition = env.graph.spec(key).partitions_def
+    if definition is None or env.partition_key is None:
+        return None
+    return AssetPartitions(definition, (env.partition_key,), f"asset {key.to_user_string()!r}")
+
+
+def input_partitions(
+    env: RunEnvironment,
+    definition: AssetsDefinition | AssetChecksDefinition,
+    upstream: AssetKey,
+) -> AssetPartitions | None:
+    """The partitions of ``upstream`` that ``definition`` reads: the partition mapping of the
+    edge applied to the run's key (``None`` when ``upstream`` is not partitioned)."""
+    upstream_def = env.graph.spec(upstream).partitions_def
+    if upstream_def is None:
+        return None
+    graph = env.graph
+    if isinstance(definition, AssetChecksDefinition):
+        downstream = definition.asset_key
+    else:
+        downstream = next(
+            (k for k in definition.keys if upstream in graph.upstream[k]),
+            next(iter(definition.keys)),
+        )
+    owner = f"input {upstream.to_user_string()!r} of {definition.node_name!r}"
+    if downstream == upstream:  # a check reading its own asset
+        keys = [env.partition_key] if env.partition_key is not None else []
+        return AssetPartitions(upstream_def, tuple(keys), owner)
+    mapping = graph.partition_mapping(downstream, upstream)
+    assert mapping is not None
+    downstream_def = graph.spec(downstream).partitions_def
+    downstream_keys = (
+        [env.partition_key] if downstream_def is not None and env.partition_key else None
+    )
+    try:
+        keys = mapping.upstream_keys(downstream_keys, downstream_def, upstream_def)
+    except PartitionError as exc:
+        raise PartitionError(f"{owner}: {exc}") from exc
+    return AssetPartitions(upstream_def, tuple(keys), owner)
 
 
 def output_context(
@@ -125,6 +177,7 @@ def output_context(
         resources=resources,
         log=log,
         step_key=assets_def.node_name,
+        asset_partitions=output_partitions(env, key),
     )
 
 
@@ -134,10 +187,14 @@ def load_inputs(
     resources: Mapping[str, Any],
     log: logging.Logger,
     what: str,
-) -> dict[str, Any]:
-    """Each input's value, loaded by the upstream's IO manager (or the input manager)."""
+) -> tuple[dict[str, Any], dict[str, AssetPartitions | None]]:
+    """Each input's value, loaded by the upstream's IO manager (or the input manager), and
+    the upstream partitions it holds."""
     values: dict[str, Any] = {}
+    partitions_by_input: dict[str, AssetPartitions | None] = {}
     for asset_input in definition.inputs:
+        partitions = input_partitions(env, definition, asset_input.key)
+        partitions_by_input[asset_input.param_name] = partitions
         manager_key = input_manager_key(
             definition, asset_input.param_name, env.graph.assets_def_by_key
         )
@@ -146,10 +203,11 @@ def load_inputs(
             asset_key=asset_input.key,
             name=asset_input.param_name,
             upstream_output=output_context(env, asset_input.key, resources, log),
-            partition_key=partition_for(env, asset_input.key),
+            partition_key=env.partition_key,
             definition_metadata=asset_input.asset_in.metadata,
             resources=resources,
             log=log,
+            asset_partitions=partitions,
         )
         try:
             values[asset_input.param_name] = manager.load_input(context)
@@ -165,7 +223,7 @@ def load_inputs(
                 f"for {what}: {type(exc).__name__}: {exc}",
                 definition.node_name,
             ) from exc
-    return values
+    return values, partitions_by_input
 
 
 def call_user_code(
@@ -248,18 +306,16 @@ def _materialize(env: RunEnvironment, step: ExecutionStep, outcome: StepOutcome)
     what = f"asset {assets_def.node_name!r}"
     log = node_logger(assets_def.node_name)
     resources = env.resources.get_many(assets_def.required_resource_keys, what)
-    inputs = load_inputs(env, assets_def, resources, log, what)
+    inputs, partitions_by_input = load_inputs(env, assets_def, resources, log, what)
     selected_outputs = step.selected_output_names
+    first_key = next(iter(step.asset_keys), next(iter(assets_def.keys)))
     context = AssetExecutionContext(
         node_name=assets_def.node_name,
         output_keys={n: s.key for n, s in assets_def.specs_by_output.items()},
         selected_asset_keys=step.asset_keys,
         resources=resources,
-        partition_key=(
-            assets_def.partitions_def.key_object(env.partition_key)
-            if assets_def.partitions_def is not None and env.partition_key is not None
-            else None
-        ),
+        partitions=output_partitions(env, first_key),
+        input_partitions=partitions_by_input,
         run_id=env.run_id,
         log=log,
         run_tags=env.run_tags,
@@ -316,13 +372,14 @@ def _run_check(env: RunEnvironment, definition: AssetChecksDefinition) -> AssetC
     what = f"asset check {definition.key.to_user_string()!r}"
     log = node_logger(definition.node_name)
     resources = env.resources.get_many(definition.required_resource_keys, what)
-    inputs = load_inputs(env, definition, resources, log, what)
+    inputs, partitions_by_input = load_inputs(env, definition, resources, log, what)
     context = AssetCheckExecutionContext(
         node_name=definition.node_name,
         output_keys={},
         selected_asset_keys=[],
         resources=resources,
-        partition_key=partition_for(env, definition.asset_key),
+        partitions=output_partitions(env, definition.asset_key),
+        input_partitions=partitions_by_input,
         run_id=env.run_id,
         log=log,
         run_tags=env.run_tags,

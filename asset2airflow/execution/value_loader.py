@@ -11,7 +11,12 @@ from asset2airflow.definitions.keys import AssetKey, CoercibleToAssetKey
 from asset2airflow.errors import PartitionError, SelectionError
 from asset2airflow.execution.resources import ResourceScope
 from asset2airflow.execution.run_config import ParsedRunConfig
-from asset2airflow.execution.step import RunEnvironment, node_logger, output_context
+from asset2airflow.execution.step import (
+    RunEnvironment,
+    node_logger,
+    output_context,
+    output_partitions,
+)
 
 if TYPE_CHECKING:
     from asset2airflow.graph.definitions import Definitions
@@ -56,6 +61,7 @@ class AssetValueLoader:
             upstream_output=upstream,
             partition_key=upstream.partition_key if upstream.has_partition_key else None,
             log=log,
+            asset_partitions=output_partitions(env, key),
         )
         return manager.load_input(context)
 

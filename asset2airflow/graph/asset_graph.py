@@ -10,7 +10,9 @@ from functools import cached_property
 from asset2airflow.definitions.assets import AssetsDefinition, external_assets_definition
 from asset2airflow.definitions.checks import AssetChecksDefinition
 from asset2airflow.definitions.keys import AssetCheckKey, AssetKey
+from asset2airflow.definitions.partition_mappings import PartitionMapping, infer_partition_mapping
 from asset2airflow.definitions.specs import AssetCheckSpec, AssetSpec
+from asset2airflow.errors import DefinitionError
 from asset2airflow.graph import validation
 
 
@@ -56,11 +58,40 @@ class AssetGraph:
             key: assets_def.upstream_keys(key) for key, assets_def in self.assets_def_by_key.items()
         }
         self.toposorted_keys = validation.check_acyclic(self.upstream, self.assets_def_by_key)
+        for key in self.toposorted_keys:
+            for upstream in self.upstream[key]:
+                self.partition_mapping(key, upstream)  # raises naming a mapping that cannot fit
         validation.check_resources(
             self.assets_defs, self.checks_defs, self.assets_def_by_key, set(resource_keys)
         )
 
     # --- lookups -----------------------------------------------------------------------------
+
+    def partition_mapping(self, key: AssetKey, upstream: AssetKey) -> PartitionMapping | None:
+        """How ``key``'s partitions read ``upstream``'s: the edge's declared mapping or Dagster's
+        default; ``None`` when ``upstream`` is not partitioned."""
+        upstream_def = self.spec(upstream).partitions_def
+        downstream_def = self.spec(key).partitions_def
+        assets_def = self.assets_def_by_key[key]
+        declared = assets_def.partition_mapping_for(key, upstream)
+        if upstream_def is None:
+            if declared is not None:
+                raise DefinitionError(
+                    f"asset {key.to_user_string()!r} ({assets_def.location}) declares "
+                    f"{declared!r} on its edge from {upstream.to_user_string()!r}, which is not "
+                    "partitioned; drop the partition_mapping."
+                )
+            return None
+        if declared is None:
+            return infer_partition_mapping(upstream_def, downstream_def)
+        problem = declared.problem_with(downstream_def, upstream_def)
+        if problem is not None:
+            raise DefinitionError(
+                f"asset {key.to_user_string()!r} ({assets_def.location}) reads "
+                f"{upstream.to_user_string()!r} through {declared!r}, which does not fit: "
+                f"{problem}."
+            )
+        return declared
 
     @property
     def all_keys(self) -> list[AssetKey]:

@@ -17,7 +17,14 @@ from asset2airflow.definitions.keys import AssetKey
 from asset2airflow.definitions.metadata import MetadataValue
 from asset2airflow.errors import IOManagerError
 from asset2airflow.io.atomic import atomic_write
-from asset2airflow.io.locations import asset_path, describe, missing_value
+from asset2airflow.io.locations import (
+    asset_path,
+    describe,
+    load_partitions,
+    missing_value,
+    one_or_by_key,
+    output_partition,
+)
 from asset2airflow.io.storage_dir import default_storage_dir, is_env_setting, resolve_setting
 
 EXTENSION = ".pickle"
@@ -37,8 +44,7 @@ class FilesystemIOManager(ConfigurableIOManager):
         return asset_path(base, key, partition, EXTENSION)
 
     def handle_output(self, context: OutputContext, obj: Any) -> None:
-        partition = context.partition_key if context.has_partition_key else None
-        path = self._path(context.asset_key, partition)
+        path = self._path(context.asset_key, output_partition(context))
 
         def write(tmp: Path) -> None:
             with open(tmp, "wb") as handle:
@@ -55,7 +61,10 @@ class FilesystemIOManager(ConfigurableIOManager):
         context.add_output_metadata({"path": MetadataValue.path(path)})
 
     def load_input(self, context: InputContext) -> Any:
-        partition = context.partition_key if context.has_partition_key else None
+        """The value; ``{partition key: value}`` when the input reads several partitions."""
+        return one_or_by_key(context, *load_partitions(context, lambda p: self._load(context, p)))
+
+    def _load(self, context: InputContext, partition: str | None) -> Any:
         path = self._path(context.asset_key, partition)
         try:
             with open(path, "rb") as handle:

@@ -15,10 +15,13 @@ Two different asset keys (or partitions) never share storage, whatever their sep
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from asset2airflow.definitions.io_manager import InputContext, OutputContext
 from asset2airflow.definitions.keys import AssetKey
-from asset2airflow.errors import MissingUpstreamValueError, PartitionError
+from asset2airflow.errors import IOManagerError, MissingUpstreamValueError, PartitionError
 
 PARTITIONS_SUFFIX = ".partitions"
 _SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
@@ -70,3 +73,36 @@ def describe(key: AssetKey, partition: str | None) -> str:
     """``asset 'k'`` or ``partition 'p' of asset 'k'``, for messages."""
     asset = f"asset {key.to_user_string()!r}"
     return asset if partition is None else f"partition {partition!r} of {asset}"
+
+
+def output_partition(context: OutputContext) -> str | None:
+    """The one partition an output writes (``None``: unpartitioned). A run over a range of
+    partitions would need one value per partition, which one returned value cannot be."""
+    if not context.has_asset_partitions:
+        return None
+    keys = context.asset_partition_keys
+    if len(keys) != 1:
+        raise IOManagerError(
+            f"asset {context.asset_key.to_user_string()!r} is stored one partition at a time, "
+            f"but this run writes {len(keys)} partitions; materialize them one per run."
+        )
+    return check_partition_key(context.asset_key, keys[0])
+
+
+def load_partitions(
+    context: InputContext, load_one: Callable[[str | None], Any]
+) -> tuple[bool, list[Any]]:
+    """``(partitioned, values)``: ``[load_one(None)]`` for an unpartitioned input, else one
+    value per partition the input reads (after its partition mapping), in partition order."""
+    if not context.has_asset_partitions:
+        return False, [load_one(None)]
+    keys = context.asset_partition_keys
+    return True, [load_one(check_partition_key(context.asset_key, k)) for k in keys]
+
+
+def one_or_by_key(context: InputContext, partitioned: bool, values: list[Any]) -> Any:
+    """As Dagster's file IO managers deliver an input: the value itself for one partition (or
+    none), ``{partition key: value}`` when the input reads several."""
+    if not partitioned or len(values) == 1:
+        return values[0] if values else {}
+    return dict(zip(context.asset_partition_keys, values, strict=True))

@@ -10,7 +10,12 @@ from typing import Any
 
 from asset2airflow.definitions.io_manager import InputContext, IOManager, OutputContext
 from asset2airflow.definitions.keys import AssetKey
-from asset2airflow.io.locations import missing_value
+from asset2airflow.io.locations import (
+    load_partitions,
+    missing_value,
+    one_or_by_key,
+    output_partition,
+)
 
 _WHERE = "this InMemoryIOManager, which only holds values stored in the same process and run"
 
@@ -25,11 +30,13 @@ class InMemoryIOManager(IOManager):
         self.values: dict[tuple[AssetKey, str | None], Any] = {}
 
     def handle_output(self, context: OutputContext, obj: Any) -> None:
-        partition = context.partition_key if context.has_partition_key else None
-        self.values[(context.asset_key, partition)] = obj
+        self.values[(context.asset_key, output_partition(context))] = obj
 
     def load_input(self, context: InputContext) -> Any:
-        partition = context.partition_key if context.has_partition_key else None
+        """The value; ``{partition key: value}`` when the input reads several partitions."""
+        return one_or_by_key(context, *load_partitions(context, lambda p: self._load(context, p)))
+
+    def _load(self, context: InputContext, partition: str | None) -> Any:
         try:
             return self.values[(context.asset_key, partition)]
         except KeyError:

@@ -19,7 +19,13 @@ from asset2airflow.definitions.keys import AssetKey
 from asset2airflow.definitions.metadata import MetadataValue
 from asset2airflow.errors import IOManagerError
 from asset2airflow.io.atomic import atomic_write
-from asset2airflow.io.locations import asset_path, describe, missing_value
+from asset2airflow.io.locations import (
+    asset_path,
+    describe,
+    load_partitions,
+    missing_value,
+    output_partition,
+)
 from asset2airflow.io.storage_dir import default_storage_dir, is_env_setting, resolve_setting
 
 if TYPE_CHECKING:
@@ -46,18 +52,32 @@ class ParquetIOManager(ConfigurableIOManager):
         import pyarrow.parquet as pq
 
         table = _to_arrow(obj, context.asset_key)
-        partition = context.partition_key if context.has_partition_key else None
-        path = self._path(context.asset_key, partition)
+        path = self._path(context.asset_key, output_partition(context))
         atomic_write(path, lambda tmp: pq.write_table(table, tmp))
         context.add_output_metadata(
             {"path": MetadataValue.path(path), "row_count": MetadataValue.int(table.num_rows)}
         )
 
     def load_input(self, context: InputContext) -> Any:
-        import pyarrow.parquet as pq
+        """A DataFrame (or pyarrow Table); the partitions' rows concatenated, in partition
+        order, when the input reads several."""
+        import pyarrow as pa
 
         load_as = _load_as(context)
-        partition = context.partition_key if context.has_partition_key else None
+        _, tables = load_partitions(context, lambda p: self._load(context, p))
+        if not tables:
+            raise IOManagerError(
+                f"input {context.name!r} reads no partitions of asset "
+                f"{context.asset_key.to_user_string()!r}: its partition mapping chose none."
+            )
+        table = (
+            tables[0] if len(tables) == 1 else pa.concat_tables(tables, promote_options="default")
+        )
+        return table if load_as == "pyarrow" else table.to_pandas()
+
+    def _load(self, context: InputContext, partition: str | None) -> pa.Table:
+        import pyarrow.parquet as pq
+
         path = self._path(context.asset_key, partition)
         if not path.is_file():
             raise missing_value(context.asset_key, partition, path)
@@ -69,7 +89,7 @@ class ParquetIOManager(ConfigurableIOManager):
                 f"be read as Parquet ({type(exc).__name__}: {exc}); it is damaged or unreadable. "
                 f"Re-materialize {context.asset_key.to_user_string()!r}."
             ) from exc
-        return table if load_as == "pyarrow" else table.to_pandas()
+        return table
 
     def storage_uri(self, asset_key: AssetKey) -> str | None:
         """``file://`` URI of the asset's ``.parquet`` file; no I/O."""

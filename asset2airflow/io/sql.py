@@ -26,7 +26,12 @@ from asset2airflow.definitions.io_manager import ConfigurableIOManager, InputCon
 from asset2airflow.definitions.keys import AssetKey
 from asset2airflow.definitions.metadata import MetadataValue
 from asset2airflow.errors import IOManagerError
-from asset2airflow.io.locations import check_partition_key, encode_component, missing_value
+from asset2airflow.io.locations import (
+    check_partition_key,
+    encode_component,
+    missing_value,
+    output_partition,
+)
 from asset2airflow.io.sql_ownership import check_owner, claim
 from asset2airflow.io.storage_dir import default_storage_dir, is_env_setting, resolve_setting
 
@@ -85,10 +90,9 @@ class SQLTableIOManager(ConfigurableIOManager):
             )
         schema, name = table_of(key)
         url = self._url()
-        partition = context.partition_key if context.has_partition_key else None
+        partition = output_partition(context)
         expr, frame = None, obj
         if partition is not None:
-            check_partition_key(key, partition)
             expr = _partition_expr(key, context.definition_metadata)
             frame = _frame_for_partition(obj, expr, partition, key)
         with (
@@ -111,10 +115,15 @@ class SQLTableIOManager(ConfigurableIOManager):
 
         key = context.asset_key
         schema, name = table_of(key)
-        partition = context.partition_key if context.has_partition_key else None
+        partitions = (
+            [check_partition_key(key, k) for k in context.asset_partition_keys]
+            if context.has_asset_partitions
+            else None
+        )
+        partition = partitions[0] if partitions and len(partitions) == 1 else None
         url = self._url()
         where = _where(url, schema, name)
-        expr = None if partition is None else _load_partition_expr(context)
+        expr = None if partitions is None else _load_partition_expr(context)
         if not _sqlite_files_exist(url, schema, key):
             raise missing_value(key, partition, where)
         with (
@@ -127,8 +136,8 @@ class SQLTableIOManager(ConfigurableIOManager):
             check_owner(conn, key, schema, name)
             source = table(name, *([] if expr is None else [column(expr)]), schema=schema)
             query: Select[Any] = select(literal_column("*")).select_from(source)
-            if expr is not None:
-                query = query.where(source.c[expr] == partition)
+            if expr is not None and partitions is not None:  # one query, bound parameters
+                query = query.where(source.c[expr].in_(partitions))
             return pd.read_sql_query(query, conn)
 
     def storage_uri(self, asset_key: AssetKey) -> str | None:

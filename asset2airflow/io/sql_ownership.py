@@ -41,9 +41,7 @@ def _owner(conn: Connection, schema: str | None, name: str) -> str | None:
     if not inspect(conn).has_table(OWNERSHIP_TABLE, schema=schema):
         return None
     table = _ownership_table(schema)
-    row = conn.execute(
-        select(table.c.asset_key).where(table.c.table_key == name.lower())
-    ).first()
+    row = conn.execute(select(table.c.asset_key).where(table.c.table_key == name.lower())).first()
     return None if row is None else str(row[0])
 
 

@@ -256,10 +256,10 @@ def test_multi_asset_specs_partitions_are_seen_everywhere() -> None:
         multi_asset(specs=[AssetSpec("p", partitions_def=parts), AssetSpec("q")])(mixed)
 
 
-def test_partition_mappings_are_refused_until_built() -> None:
+def test_partition_mapping_must_be_a_mapping() -> None:
     from asset2airflow import AssetDep, AssetIn
 
-    with pytest.raises(DefinitionError, match="partition_mapping=.*not built yet"):
+    with pytest.raises(DefinitionError, match="partition_mapping=.*expected a PartitionMapping"):
         AssetIn("raw", partition_mapping=object())
     with pytest.raises(DefinitionError, match="AssetDep\\('raw'\\)\\(partition_mapping="):
         AssetDep("raw", partition_mapping=object())
