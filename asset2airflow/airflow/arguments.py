@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from asset2airflow.airflow.params import ParamPlan
+from asset2airflow.airflow.partitions import MapperPlan, PartitionPlan
 from asset2airflow.airflow.plan import AssetRefPlan, DagPlan, SchedulePlan, TaskPlan
 
 # Where each callable or constant a ``Call``/``Symbol`` names lives: (module, attribute path).
@@ -25,8 +26,20 @@ SOURCES: dict[str, tuple[str, str]] = {
     "AssetAll": ("airflow.sdk", "AssetAll"),
     "AssetOrTimeSchedule": ("airflow.sdk", "AssetOrTimeSchedule"),
     "CronTriggerTimetable": ("airflow.timetables.trigger", "CronTriggerTimetable"),
+    "CronPartitionTimetable": ("airflow.sdk", "CronPartitionTimetable"),
+    "PartitionedAssetTimetable": ("airflow.sdk", "PartitionedAssetTimetable"),
+    "PartitionedAtRuntime": ("airflow.sdk", "PartitionedAtRuntime"),
+    "IdentityMapper": ("airflow.sdk", "IdentityMapper"),
+    "RollupMapper": ("airflow.sdk", "RollupMapper"),
+    "StartOfDayMapper": ("airflow.sdk", "StartOfDayMapper"),
+    "StartOfWeekMapper": ("airflow.sdk", "StartOfWeekMapper"),
+    "StartOfMonthMapper": ("airflow.sdk", "StartOfMonthMapper"),
+    "DayWindow": ("airflow.sdk", "DayWindow"),
+    "WeekWindow": ("airflow.sdk", "WeekWindow"),
+    "MonthWindow": ("airflow.sdk", "MonthWindow"),
     "Param": ("airflow.sdk", "Param"),
     "datetime": ("datetime", "datetime"),
+    "dict": ("builtins", "dict"),
     "timedelta": ("datetime", "timedelta"),
     "timezone.utc": ("datetime", "timezone.utc"),
 }
@@ -72,7 +85,39 @@ def asset_argument(ref: AssetRefPlan) -> Call:
     return call("Asset", name=ref.name, uri=ref.uri, group=ref.group, extra=ref.extra)
 
 
+def mapper_argument(mapper: MapperPlan) -> Call:
+    kwargs = tuple(
+        (k, mapper_argument(v) if isinstance(v, MapperPlan) else v) for k, v in mapper.kwargs
+    )
+    return Call(mapper.name, (), kwargs)
+
+
+def partitioned_schedule_argument(schedule: SchedulePlan, partitions: PartitionPlan) -> Call:
+    if partitions.kind == "cron":
+        return call(
+            "CronPartitionTimetable",
+            partitions.cron,
+            timezone=partitions.timezone,
+            run_offset=partitions.run_offset,
+            key_format=partitions.key_format,
+        )
+    if partitions.kind == "assets":
+        refs = dict(zip([k for k, _ in partitions.mappers], schedule.upstream, strict=True))
+        return call(
+            "PartitionedAssetTimetable",
+            assets=call("AssetAll", *(asset_argument(r) for r in schedule.upstream)),
+            # dict([(asset, mapper), ...]): an Asset call holds a dict, so it cannot be a key here
+            partition_mapper_config=call(
+                "dict",
+                [(asset_argument(refs[k]), mapper_argument(m)) for k, m in partitions.mappers],
+            ),
+        )
+    return call("PartitionedAtRuntime")
+
+
 def schedule_argument(schedule: SchedulePlan) -> Call | None:
+    if schedule.partitions is not None:
+        return partitioned_schedule_argument(schedule, schedule.partitions)
     assets = (
         call("AssetAll", *(asset_argument(a) for a in schedule.upstream))
         if schedule.upstream
@@ -179,6 +224,8 @@ def instantiate(value: Any) -> Any:
         return resolve(value.name)
     if isinstance(value, list):
         return [instantiate(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(instantiate(v) for v in value)
     if isinstance(value, dict):
         return {k: instantiate(v) for k, v in value.items()}
     return value

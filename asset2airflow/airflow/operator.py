@@ -21,8 +21,14 @@ from asset2airflow.airflow.events import (
     event_extras,
     outcome_to_json,
 )
-from asset2airflow.airflow.params import ASSETS_PARAM, run_config_from_params, selected_keys
-from asset2airflow.errors import BlockingCheckFailedError
+from asset2airflow.airflow.params import (
+    ASSETS_PARAM,
+    PARTITION_KEY_PARAM,
+    run_config_from_params,
+    selected_keys,
+)
+from asset2airflow.errors import BlockingCheckFailedError, PartitionError
+from asset2airflow.execution.plan import ExecutionStep
 from asset2airflow.execution.resources import ResourceScope
 from asset2airflow.execution.run_config import ParsedRunConfig
 from asset2airflow.execution.step import RunEnvironment, StepOutcome, run_step
@@ -63,7 +69,8 @@ class AssetStepOperator(BaseOperator):
                 "none of this task's assets is in the run's 'assets' param; skipped"
             )
         run_id = str(getattr(dag_run, "run_id", None) or context.get("run_id") or "airflow")
-        partition_key = getattr(dag_run, "partition_key", None)
+        run_key = getattr(dag_run, "partition_key", None)
+        partition_key = self._partition_key(run_key, params.get(PARTITION_KEY_PARAM), step)
         parsed = ParsedRunConfig(
             run_config_from_params(params, compiled.plan.params), compiled.config_node_names
         )
@@ -94,10 +101,17 @@ class AssetStepOperator(BaseOperator):
             if outcome.error is not None:
                 raise outcome.error
         extras = ensure_strict_json(event_extras(outcome), what)
+        partitioned = {
+            m.asset_key.to_user_string() for m in outcome.materializations if m.partition
+        }
         for outlet in self.outlets:
-            extra = extras.get(getattr(outlet, "name", ""))
+            name = getattr(outlet, "name", "")
+            extra = extras.get(name)
             if extra is not None:
                 context["outlet_events"][outlet].extra = extra
+            if run_key is None and partition_key is not None and name in partitioned:
+                # The key came from the trigger form's param: the event must still carry it.
+                context["outlet_events"][outlet].add_partitions([partition_key])
         if outcome.blocked_keys:
             failed = [
                 f"{e.asset_key.to_user_string()}:{e.check_name}"
@@ -108,6 +122,35 @@ class AssetStepOperator(BaseOperator):
                 f"blocking check failed: {failed}; the asset event is not emitted, so nothing "
                 "downstream runs. Fix the data or the check, then clear this task."
             ) from BlockingCheckFailedError(str(failed))
+
+    def _partition_key(
+        self, run_key: str | None, param_key: str | None, step: ExecutionStep
+    ) -> str | None:
+        """The run's partition (Airflow's partition key, or the trigger form's param), checked
+        against the step's partitions definition. A bad key fails the task without retries:
+        retrying cannot fix it."""
+        if run_key and param_key and run_key != param_key:
+            raise AirflowFailException(
+                f"the run has partition key {run_key!r} but its {PARTITION_KEY_PARAM!r} param "
+                f"says {param_key!r}; trigger it with one of them."
+            )
+        key = run_key or param_key or None
+        graph = self._compiled.defs.asset_graph
+        definition = next(
+            (d for k in step.asset_keys if (d := graph.spec(k).partitions_def) is not None), None
+        )
+        if definition is None:
+            return key
+        if key is None:
+            raise AirflowFailException(
+                f"DAG {self.dag_id!r} is partitioned; trigger it with a partition key (the "
+                "Partition Key field of the trigger form, or partition_key in the REST API)."
+            )
+        try:
+            definition.validate_key(key, f"DAG {self.dag_id!r}")
+        except PartitionError as exc:
+            raise AirflowFailException(str(exc)) from exc
+        return key
 
     def _log_outcome(self, outcome: StepOutcome) -> None:
         """Say in the task log where each value was stored and how each check went."""

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asset2airflow.definitions.config import Config
 from asset2airflow.errors import ConfigError
 from asset2airflow.execution.plan import ExecutionStep
 
+if TYPE_CHECKING:
+    from asset2airflow.airflow.partitions import PartitionPlan
+
 ASSETS_PARAM = "assets"
+PARTITION_KEY_PARAM = "partition_key"
 # Airflow deep-copies DAG params into every task, which dominates parse time for very large
 # DAGs. The selection param (a multi-select in the trigger form) is declared for DAGs up to this
 # size; larger DAGs accept the same "assets" list in the trigger conf JSON.
@@ -94,9 +98,13 @@ def config_params(node_name: str, config_type: type[Config]) -> list[ParamPlan]:
 
 
 def params_for_dag(
-    steps: Sequence[ExecutionStep], asset_keys: Sequence[str]
+    steps: Sequence[ExecutionStep],
+    asset_keys: Sequence[str],
+    partitions: PartitionPlan | None = None,
 ) -> tuple[ParamPlan, ...]:
     params: list[ParamPlan] = []
+    if partitions is not None and partitions.kind == "runtime":
+        params.append(partition_key_param(partitions))
     if 1 < len(asset_keys) <= MAX_SELECTABLE_ASSETS:
         params.append(
             ParamPlan(
@@ -122,6 +130,22 @@ def params_for_dag(
         if assets_def is not None and assets_def.compute and assets_def.compute.config_type:
             params.extend(config_params(assets_def.node_name, assets_def.compute.config_type))
     return tuple(params)
+
+
+def partition_key_param(partitions: PartitionPlan) -> ParamPlan:
+    """The trigger form's partition choice for a DAG whose runs are started with a key (a
+    dropdown when the keys are few). Airflow's own "Partition Key" field works as well."""
+    schema: dict[str, Any] = {"type": ["string", "null"]}
+    if partitions.enum_keys:
+        schema["enum"] = [*partitions.enum_keys, None]
+    return ParamPlan(
+        name=PARTITION_KEY_PARAM,
+        title="Partition",
+        section="Partition",
+        schema=schema,
+        description="The partition to materialize (or use the Partition Key field above).",
+        default=None,
+    )
 
 
 def run_config_from_params(params: Mapping[str, Any], plans: Sequence[ParamPlan]) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from typing import Any
 
 from asset2airflow.airflow.dag_ids import check_airflow_id, default_dags_folder, ungrouped_dag_name
 from asset2airflow.airflow.params import ParamPlan, params_for_dag
+from asset2airflow.airflow.partitions import PartitionPlan, plan_partitions
 from asset2airflow.definitions.assets import AssetsDefinition
 from asset2airflow.definitions.io_manager import IOManager, IOManagerDefinition
 from asset2airflow.definitions.jobs import AssetJobDefinition
@@ -62,14 +63,19 @@ class TaskPlan:
 
 @dataclass(frozen=True)
 class SchedulePlan:
-    """``upstream`` assets (all required) and/or a ``cron``; neither means manual runs only."""
+    """``upstream`` assets (all required) and/or a ``cron``; neither means manual runs only.
+    A partitioned DAG has ``partitions`` instead of a cron: for the ``assets`` kind the
+    ``upstream`` are its partitioned upstreams, each with a mapper."""
 
     upstream: tuple[AssetRefPlan, ...] = ()
     cron: str | None = None
     timezone: str = "UTC"
+    partitions: PartitionPlan | None = None
 
     @property
     def kind(self) -> str:
+        if self.partitions is not None:
+            return f"partitioned_{self.partitions.kind}"
         if self.upstream and self.cron:
             return "assets_or_cron"
         return "assets" if self.upstream else "cron" if self.cron else "manual"
@@ -133,10 +139,17 @@ def _task(graph: AssetGraph, managers: Mapping[str, Any], step: ExecutionStep) -
 
 
 def _schedule(
-    graph: AssetGraph, managers: Mapping[str, Any], steps: Sequence[ExecutionStep], dag_id: str
+    graph: AssetGraph,
+    managers: Mapping[str, Any],
+    steps: Sequence[ExecutionStep],
+    dag_id: str,
+    dag_of: Mapping[AssetKey, str],
 ) -> SchedulePlan:
     produced = {k for s in steps for k in s.asset_keys}
     upstream = sorted({k for s in steps for k in s.reads if k not in produced})
+    partitions = plan_partitions(
+        graph, produced, upstream, dag_id, lambda k: dag_of.get(k, "outside these definitions")
+    )
     crons = sorted(
         {
             (c.cron_schedule, c.cron_timezone)
@@ -151,6 +164,16 @@ def _schedule(
             "one schedule: put them in separate jobs or give them the same cron."
         )
     cron, timezone = crons[0] if crons else (None, "UTC")
+    if partitions is not None:
+        if cron is not None:
+            raise DefinitionError(
+                f"DAG {dag_id!r} is partitioned and its assets also have an on_cron "
+                f"automation condition ({cron!r}); a partitioned DAG runs on its partitions' "
+                "schedule. Drop the automation_condition."
+            )
+        triggering = [k for k, _ in partitions.mappers]
+        refs = tuple(_asset_ref(graph, managers, k) for k in triggering)
+        return SchedulePlan(refs, None, "UTC", partitions)
     return SchedulePlan(tuple(_asset_ref(graph, managers, k) for k in upstream), cron, timezone)
 
 
@@ -236,11 +259,12 @@ def build_dag_plans(
     # IO managers by key, with the default one built once (its storage URI names outlets).
     managers = {DEFAULT_IO_MANAGER_KEY: default_io_manager(), **defs.resources}
     plans = []
-    for members in _dag_members(defs, dag_per, dag_id_prefix, folder.absolute()):
+    all_members = _dag_members(defs, dag_per, dag_id_prefix, folder.absolute())
+    dag_of = {k: m.dag_id for m in all_members for k in m.keys}
+    for members in all_members:
         dag_id, job, keys = members.dag_id, members.job, members.keys
         if not keys or (only_dag_id is not None and dag_id != only_dag_id):
             continue
-        _refuse_partitions(graph, keys, dag_id)
         check_keys = {c.key for k in keys for c in graph.checks_for(k)}
         steps = build_plan(graph, keys, check_keys).steps
         specs = [graph.spec(k) for k in sorted(keys)]
@@ -252,6 +276,7 @@ def build_dag_plans(
             tags |= {f"{k}:{v}" if v else k for k, v in job.tags.items()}
         owners = sorted({o for s in specs for o in s.owners})
         key_names = tuple(k.to_user_string() for k in sorted(keys))
+        schedule = _schedule(graph, managers, steps, dag_id, dag_of)
         description = (job.description if job and job.description else None) or (
             f"Materializes {len(keys)} asset{'s' if len(keys) != 1 else ''}: "
             + ", ".join(key_names[:10])
@@ -263,9 +288,9 @@ def build_dag_plans(
                 description=description,
                 tags=tuple(sorted(t[:100] for t in tags)),
                 owner=", ".join(owners) or "airflow",
-                schedule=_schedule(graph, managers, steps, dag_id),
+                schedule=schedule,
                 tasks=tuple(_task(graph, managers, s) for s in steps),
-                params=params_for_dag(steps, key_names),
+                params=params_for_dag(steps, key_names, schedule.partitions),
                 asset_keys=key_names,
                 doc_md=_dag_doc(graph, keys),
             )
@@ -274,21 +299,6 @@ def build_dag_plans(
 
 
 _DOC_ROWS = 50
-
-
-def _refuse_partitions(graph: AssetGraph, keys: set[AssetKey], dag_id: str) -> None:
-    """Airflow 3.3 accepts a run's partition key only on a partitioned timetable, which the
-    compiler does not emit yet: a partitioned asset could never run there, so say so."""
-    partitioned = sorted(k for k in keys if graph.spec(k).partitions_def is not None)
-    if partitioned:
-        assets_def = graph.get(partitioned[0])
-        raise DefinitionError(
-            f"asset {partitioned[0].to_user_string()!r} ({assets_def.location}) of DAG "
-            f"{dag_id!r} is partitioned, and partitioned assets cannot be compiled to Airflow "
-            "yet (Airflow partition timetables come with the partitions work). Materialize "
-            "partitions locally with materialize(..., partition_key=...) or `asset2airflow "
-            "materialize --partition KEY` until then."
-        )
 
 
 def _dag_doc(graph: AssetGraph, keys: set[AssetKey]) -> str:

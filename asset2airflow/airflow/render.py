@@ -28,6 +28,8 @@ def _imports(names: set[str]) -> list[str]:
     by_module: dict[str, set[str]] = {}
     for name in names:
         module, attribute = SOURCES[name]
+        if module == "builtins":
+            continue
         by_module.setdefault(module, set()).add(attribute.split(".")[0])
     return [f"from {m} import {', '.join(sorted(a))}" for m, a in sorted(by_module.items())]
 

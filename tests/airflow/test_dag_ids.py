@@ -125,13 +125,3 @@ def test_two_sources_of_one_dag_id_name_both(tmp_path: Path) -> None:
     with pytest.raises(DuplicateKeyError, match="by job 'nightly' and by asset group 'nightly'"):
         build_dag_plans(Definitions(assets=[a, b], jobs=[job]))
 
-
-def test_partitioned_assets_are_refused_until_airflow_partitions_are_built() -> None:
-    from asset2airflow import DailyPartitionsDefinition, DefinitionError
-
-    @asset(group_name="events", partitions_def=DailyPartitionsDefinition(start_date="2024-01-01"))
-    def daily_events() -> int:
-        return 1
-
-    with pytest.raises(DefinitionError, match="asset 'daily_events'.*partitioned.*not be compiled"):
-        build_dag_plans(Definitions(assets=[daily_events]))

@@ -19,13 +19,14 @@ defs = Definitions(assets=[orders])
 """
 
 
-def run_cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ASSET2AIRFLOW_HOME": str(home)}
+def run_cli(
+    *args: str, home: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "asset2airflow.cli.main", *args],
         capture_output=True,
         text=True,
-        env=env,
+        env={**os.environ, "ASSET2AIRFLOW_HOME": str(home), **(env or {})},
         timeout=120,
     )
 
