@@ -16,6 +16,13 @@ from asset2airflow.definitions.context import (
     build_asset_context,
 )
 from asset2airflow.definitions.decorators import asset, multi_asset
+from asset2airflow.definitions.dynamic_partitions import (
+    AddDynamicPartitionsRequest,
+    DagsterInstance,
+    DeleteDynamicPartitionsRequest,
+    DynamicPartitionsDefinition,
+    DynamicPartitionsStore,
+)
 from asset2airflow.definitions.io_manager import (
     ConfigurableIOManager,
     InputContext,
@@ -112,6 +119,7 @@ from asset2airflow.io import (
 )
 
 __all__ = [
+    "AddDynamicPartitionsRequest",
     "AllPartitionMapping",
     "Asset2AirflowError",
     "AssetCheckEvaluation",
@@ -139,10 +147,14 @@ __all__ = [
     "ConfigurableIOManager",
     "ConfigurableResource",
     "CycleError",
+    "DagsterInstance",
     "DailyPartitionsDefinition",
     "DefinitionError",
     "Definitions",
+    "DeleteDynamicPartitionsRequest",
     "DuplicateKeyError",
+    "DynamicPartitionsDefinition",
+    "DynamicPartitionsStore",
     "EnvVar",
     "EnvVarNotSetError",
     "ExecutionError",

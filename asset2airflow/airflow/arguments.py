@@ -24,6 +24,7 @@ SOURCES: dict[str, tuple[str, str]] = {
     "Asset": ("airflow.sdk", "Asset"),
     "Asset.ref": ("airflow.sdk", "Asset.ref"),
     "AssetAll": ("airflow.sdk", "AssetAll"),
+    "AssetAlias": ("airflow.sdk", "AssetAlias"),
     "AssetOrTimeSchedule": ("airflow.sdk", "AssetOrTimeSchedule"),
     "CronTriggerTimetable": ("airflow.timetables.trigger", "CronTriggerTimetable"),
     "CronPartitionTimetable": ("airflow.sdk", "CronPartitionTimetable"),
@@ -167,7 +168,8 @@ def task_arguments(task: TaskPlan) -> dict[str, Any]:
     DAG's ``default_args`` apply otherwise)."""
     arguments: dict[str, Any] = {
         "task_id": task.task_id,
-        "outlets": [asset_argument(o) for o in task.outlets],
+        "outlets": [asset_argument(o) for o in task.outlets]
+        + [call("AssetAlias", name) for name in task.alias_outlets],
         "inlets": [asset_argument(i) for i in task.inlets],
         "doc_md": task.doc_md,
         "trigger_rule": TRIGGER_RULE,

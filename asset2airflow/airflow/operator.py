@@ -11,10 +11,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from airflow.sdk import BaseOperator
+from airflow.sdk import AssetAlias, BaseOperator
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from asset2airflow.airflow.compiled import CompiledDag
+from asset2airflow.airflow.dynamic import (
+    EXTRA_KEY,
+    REGISTRY_ALIAS,
+    AirflowDynamicPartitions,
+    definition_name_of,
+)
 from asset2airflow.airflow.events import (
     XCOM_KEY,
     ensure_strict_json,
@@ -27,6 +33,7 @@ from asset2airflow.airflow.params import (
     run_config_from_params,
     selected_keys,
 )
+from asset2airflow.definitions.dynamic_partitions import admit_run_key, dynamic_partitions_store
 from asset2airflow.errors import BlockingCheckFailedError, PartitionError
 from asset2airflow.execution.plan import ExecutionStep
 from asset2airflow.execution.resources import ResourceScope
@@ -69,6 +76,26 @@ class AssetStepOperator(BaseOperator):
                 "none of this task's assets is in the run's 'assets' param; skipped"
             )
         run_id = str(getattr(dag_run, "run_id", None) or context.get("run_id") or "airflow")
+        store = self._dynamic_partitions(context)
+        with dynamic_partitions_store(store):
+            self._run(context, step, params, dag_run, run_id)
+        for registry, extra in store.changes():
+            # Emitted only now that the step succeeded: a failed task adds no keys.
+            context["outlet_events"][AssetAlias(REGISTRY_ALIAS)].add(registry, extra=extra)
+            self.log.info("Dynamic partitions changed in %s: %s", registry.uri, extra[EXTRA_KEY])
+
+    def _dynamic_partitions(self, context: Any) -> AirflowDynamicPartitions:
+        registries = {
+            name: inlet
+            for inlet in self.inlets
+            if (name := definition_name_of(str(getattr(inlet, "uri", "")))) is not None
+        }
+        return AirflowDynamicPartitions(context.get("inlet_events"), registries)
+
+    def _run(
+        self, context: Any, step: ExecutionStep, params: dict[str, Any], dag_run: Any, run_id: str
+    ) -> None:
+        compiled = self._compiled
         run_key = getattr(dag_run, "partition_key", None)
         partition_key = self._partition_key(run_key, params.get(PARTITION_KEY_PARAM), step)
         parsed = ParsedRunConfig(
@@ -147,6 +174,8 @@ class AssetStepOperator(BaseOperator):
                 "Partition Key field of the trigger form, or partition_key in the REST API)."
             )
         try:
+            if admit_run_key(definition, key):
+                self.log.info("Added partition %r to %r (first run for it)", key, definition)
             definition.validate_key(key, f"DAG {self.dag_id!r}")
         except PartitionError as exc:
             raise AirflowFailException(str(exc)) from exc

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
+from asset2airflow.definitions.dynamic_partitions import dynamic_names
 from asset2airflow.definitions.keys import AssetKey
 from asset2airflow.definitions.partition_mappings import (
     IdentityPartitionMapping,
@@ -93,11 +94,13 @@ def plan_partitions(
     _refuse_unpartitioned_reading_partitioned(graph, keys, external_upstream, dag_of)
     if definition is None:
         return None
-    mappers: list[tuple[AssetKey, MapperPlan]] = []
+    mappers: dict[AssetKey, MapperPlan] = {}
     for upstream in sorted(external_upstream):
         upstream_def = graph.spec(upstream).partitions_def
         if upstream_def is None:
             continue
+        # Every edge from the upstream is checked: Airflow holds one mapper per upstream asset,
+        # and a translatable mapping between these two definitions always gives the same one.
         for key in sorted(keys):
             if upstream in graph.upstream[key] and graph.spec(key).partitions_def is not None:
                 mapping = graph.partition_mapping(key, upstream)
@@ -115,10 +118,9 @@ def plan_partitions(
                         "the engine applies the mapping, or use a translatable mapping (see "
                         "the README's partition mapping table)."
                     )
-                mappers.append((upstream, mapper))
-                break
+                mappers.setdefault(upstream, mapper)
     if mappers:
-        return PartitionPlan("assets", mappers=tuple(mappers))
+        return PartitionPlan("assets", mappers=tuple(mappers.items()))
     if isinstance(definition, TimeWindowPartitionsDefinition):
         return PartitionPlan(
             "cron",
@@ -128,6 +130,8 @@ def plan_partitions(
             # A partition's run starts when its window has ended: one tick later.
             run_offset=definition.end_offset - 1,
         )
+    if dynamic_names(definition):
+        return PartitionPlan("runtime")  # keys are added at run time: no list at parse time
     every = definition.get_partition_keys()
     enum = tuple(every) if len(every) <= ENUM_PARAM_LIMIT else ()
     return PartitionPlan("runtime", enum_keys=enum)

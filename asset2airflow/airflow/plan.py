@@ -16,9 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from asset2airflow.airflow.dag_ids import check_airflow_id, default_dags_folder, ungrouped_dag_name
+from asset2airflow.airflow.dynamic import (
+    REGISTRY_ALIAS,
+    REGISTRY_GROUP,
+    registry_name,
+    registry_uri,
+)
 from asset2airflow.airflow.params import ParamPlan, params_for_dag
 from asset2airflow.airflow.partitions import PartitionPlan, plan_partitions
 from asset2airflow.definitions.assets import AssetsDefinition
+from asset2airflow.definitions.dynamic_partitions import dynamic_names
 from asset2airflow.definitions.io_manager import IOManager, IOManagerDefinition
 from asset2airflow.definitions.jobs import AssetJobDefinition
 from asset2airflow.definitions.keys import AssetKey
@@ -54,6 +61,7 @@ class TaskPlan:
     outlets: tuple[AssetRefPlan, ...]
     upstream_task_ids: tuple[str, ...]
     inlets: tuple[AssetRefPlan, ...] = ()
+    alias_outlets: tuple[str, ...] = ()
     retries: int = 0
     retry_delay_seconds: float = 0.0
     retry_exponential_backoff: float = 0.0
@@ -111,7 +119,21 @@ def _asset_ref(graph: AssetGraph, managers: Mapping[str, Any], key: AssetKey) ->
     )
 
 
-def _task(graph: AssetGraph, managers: Mapping[str, Any], step: ExecutionStep) -> TaskPlan:
+def _registries(graph: AssetGraph) -> tuple[AssetRefPlan, ...]:
+    """The registry assets of the graph's dynamic partitions (see ``airflow.dynamic``)."""
+    names = sorted({n for k in graph.all_keys for n in dynamic_names(graph.spec(k).partitions_def)})
+    return tuple(
+        AssetRefPlan(name=registry_name(n), uri=registry_uri(n), group=REGISTRY_GROUP)
+        for n in names
+    )
+
+
+def _task(
+    graph: AssetGraph,
+    managers: Mapping[str, Any],
+    step: ExecutionStep,
+    registries: tuple[AssetRefPlan, ...] = (),
+) -> TaskPlan:
     assets_def = step.assets_def
     assert assets_def is not None
     policy = assets_def.retry_policy
@@ -129,7 +151,9 @@ def _task(graph: AssetGraph, managers: Mapping[str, Any], step: ExecutionStep) -
         check_names=tuple(c.key.to_user_string() for c in step.checks),
         outlets=tuple(_asset_ref(graph, managers, k) for k in step.asset_keys),
         upstream_task_ids=step.upstream_steps,
-        inlets=tuple(_asset_ref(graph, managers, k) for k in step.reads),
+        inlets=tuple(_asset_ref(graph, managers, k) for k in step.reads) + registries,
+        # Any task may add dynamic partitions (context.instance), through the registry alias.
+        alias_outlets=(REGISTRY_ALIAS,) if registries else (),
         retries=policy.max_retries if policy else 0,
         retry_delay_seconds=float(policy.delay or 0) if policy else 0.0,
         retry_exponential_backoff=2.0 if policy and policy.backoff is Backoff.EXPONENTIAL else 0.0,
@@ -261,6 +285,7 @@ def build_dag_plans(
     plans = []
     all_members = _dag_members(defs, dag_per, dag_id_prefix, folder.absolute())
     dag_of = {k: m.dag_id for m in all_members for k in m.keys}
+    registries = _registries(graph)
     for members in all_members:
         dag_id, job, keys = members.dag_id, members.job, members.keys
         if not keys or (only_dag_id is not None and dag_id != only_dag_id):
@@ -289,7 +314,7 @@ def build_dag_plans(
                 tags=tuple(sorted(t[:100] for t in tags)),
                 owner=", ".join(owners) or "airflow",
                 schedule=schedule,
-                tasks=tuple(_task(graph, managers, s) for s in steps),
+                tasks=tuple(_task(graph, managers, s, registries) for s in steps),
                 params=params_for_dag(steps, key_names, schedule.partitions),
                 asset_keys=key_names,
                 doc_md=_dag_doc(graph, keys),

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from asset2airflow.definitions.dynamic_partitions import DynamicPartitionsStore, active_store
 from asset2airflow.definitions.io_manager import _Resources
 from asset2airflow.definitions.keys import AssetKey
 from asset2airflow.definitions.metadata import MetadataValue, normalize_metadata
@@ -126,6 +127,19 @@ class AssetExecutionContext:
         return {name for name, key in self._output_keys.items() if key in selected}
 
     # --- partitions (Dagster's names) -----------------------------------------------------
+
+    @property
+    def instance(self) -> DynamicPartitionsStore:
+        """Where dynamic partition keys are added and read (Dagster's ``context.instance``;
+        in Airflow, the metadata DB)."""
+        store = active_store()
+        if store is None:
+            raise PartitionError(
+                f"{self.node_name!r}: context.instance exists only while a run executes "
+                "(materialize(), the CLI or an Airflow task); a test context built by "
+                "build_asset_context() has none."
+            )
+        return store
 
     def _run_partitions(self) -> AssetPartitions:
         if self._partitions is None:

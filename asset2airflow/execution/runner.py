@@ -10,6 +10,11 @@ from typing import Any, Union
 from asset2airflow.definitions.assets import AssetsDefinition
 from asset2airflow.definitions.checks import AssetChecksDefinition
 from asset2airflow.definitions.config import RunConfig, run_config_dict
+from asset2airflow.definitions.dynamic_partitions import (
+    DagsterInstance,
+    DynamicPartitionsStore,
+    dynamic_partitions_store,
+)
 from asset2airflow.definitions.io_manager import IOManager, IOManagerDefinition
 from asset2airflow.definitions.keys import AssetKey
 from asset2airflow.definitions.specs import DEFAULT_IO_MANAGER_KEY, AssetSpec
@@ -18,7 +23,13 @@ from asset2airflow.execution.plan import ExecutionPlan, ExecutionStep, build_pla
 from asset2airflow.execution.resources import ResourceScope
 from asset2airflow.execution.result import ExecutionResult
 from asset2airflow.execution.run_config import ParsedRunConfig
-from asset2airflow.execution.step import RunEnvironment, StepOutcome, check_partition, run_step
+from asset2airflow.execution.step import (
+    RunEnvironment,
+    StepOutcome,
+    admit_partition,
+    check_partition,
+    run_step,
+)
 from asset2airflow.graph.asset_graph import AssetGraph
 from asset2airflow.graph.definitions import Definitions
 from asset2airflow.graph.selection import CoercibleToSelection, resolve_selection
@@ -75,15 +86,44 @@ def execute_definitions(
     listener: RunListener | None = None,
     keep_values: bool = True,
     tags: Mapping[str, str] | None = None,
+    instance: DynamicPartitionsStore | None = None,
 ) -> ExecutionResult:
     """Run the selected assets and checks of ``defs`` in this process, in dependency order.
 
     A step whose inputs failed, were skipped, or are held back by a failed blocking check is
     skipped. With ``raise_on_error`` the first failure is raised (resources are still torn down).
+    Dynamic partition keys are read from and added to ``instance`` (a fresh ``DagsterInstance``
+    when omitted).
     """
+    with dynamic_partitions_store(instance or DagsterInstance.ephemeral()):
+        return _execute(
+            defs,
+            selection,
+            run_config,
+            partition_key,
+            raise_on_error,
+            run_id,
+            listener,
+            keep_values,
+            tags,
+        )
+
+
+def _execute(
+    defs: Definitions,
+    selection: CoercibleToSelection,
+    run_config: RunConfigArg,
+    partition_key: str | None,
+    raise_on_error: bool,
+    run_id: str | None,
+    listener: RunListener | None,
+    keep_values: bool,
+    tags: Mapping[str, str] | None,
+) -> ExecutionResult:
     graph = defs.asset_graph
     asset_keys, check_keys = resolve_selection(graph, selection)
     plan = build_plan(graph, asset_keys, check_keys)
+    admit_partition(graph, asset_keys, partition_key)
     check_partition(graph, asset_keys, partition_key)
     parsed = ParsedRunConfig(run_config_dict(run_config), _node_names(plan))
     _check_config(plan, parsed)
@@ -156,6 +196,7 @@ def materialize(
     *,
     run_id: str | None = None,
     tags: Mapping[str, str] | None = None,
+    instance: DynamicPartitionsStore | None = None,
 ) -> ExecutionResult:
     """Materialize assets (and run their checks) in this process, as Dagster's ``materialize``.
 
@@ -173,6 +214,7 @@ def materialize(
         raise_on_error=raise_on_error,
         run_id=run_id,
         tags=tags,
+        instance=instance,
     )
 
 
@@ -186,6 +228,7 @@ def materialize_to_memory(
     *,
     run_id: str | None = None,
     tags: Mapping[str, str] | None = None,
+    instance: DynamicPartitionsStore | None = None,
 ) -> ExecutionResult:
     """Like ``materialize`` but every IO manager is replaced by an in-memory one."""
     assets = list(assets)
@@ -208,4 +251,5 @@ def materialize_to_memory(
         raise_on_error,
         run_id=run_id,
         tags=tags,
+        instance=instance,
     )

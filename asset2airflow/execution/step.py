@@ -13,6 +13,7 @@ from typing import Any
 from asset2airflow.definitions.assets import AssetsDefinition
 from asset2airflow.definitions.checks import AssetChecksDefinition
 from asset2airflow.definitions.context import AssetCheckExecutionContext, AssetExecutionContext
+from asset2airflow.definitions.dynamic_partitions import admit_run_key
 from asset2airflow.definitions.io_manager import InputContext, OutputContext
 from asset2airflow.definitions.keys import AssetKey
 from asset2airflow.definitions.metadata import MetadataValue
@@ -80,6 +81,22 @@ def node_logger(node_name: str) -> logging.Logger:
     if logger is None:
         logger = _LOGGERS[node_name] = logging.getLogger(f"asset2airflow.{node_name}")
     return logger
+
+
+def admit_partition(
+    graph: AssetGraph, keys: Collection[AssetKey], partition_key: str | None
+) -> None:
+    """A run for a new key of a dynamically partitioned asset adds the key (see
+    ``definitions.dynamic_partitions``); other definitions are left to ``check_partition``."""
+    if partition_key is None:
+        return
+    for key in sorted(keys):
+        definition = graph.spec(key).partitions_def
+        if definition is not None and admit_run_key(definition, partition_key):
+            node_logger(key.to_user_string()).info(
+                "Added partition %r to %r (first run for it)", partition_key, definition
+            )
+            return
 
 
 def check_partition(
