@@ -293,10 +293,13 @@ class AirflowStandalone:
         errors = self.client.get("/api/v2/importErrors").json()
         raise TimeoutError(f"DAG {dag_id!r} did not appear; import errors: {errors}")
 
-    def trigger(self, dag_id: str, conf: dict[str, Any] | None = None) -> str:
-        response = self.client.post(
-            f"/api/v2/dags/{dag_id}/dagRuns", json={"logical_date": None, "conf": conf or {}}
-        )
+    def trigger(
+        self, dag_id: str, conf: dict[str, Any] | None = None, partition_key: str | None = None
+    ) -> str:
+        body: dict[str, Any] = {"logical_date": None, "conf": conf or {}}
+        if partition_key is not None:
+            body["partition_key"] = partition_key
+        response = self.client.post(f"/api/v2/dags/{dag_id}/dagRuns", json=body)
         response.raise_for_status()
         return str(response.json()["dag_run_id"])
 
