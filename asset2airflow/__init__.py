@@ -41,6 +41,11 @@ from asset2airflow.definitions.metadata import (
     TableRecord,
     TableSchema,
 )
+from asset2airflow.definitions.module_loaders import (
+    load_assets_from_modules,
+    load_assets_from_package_module,
+    load_assets_from_package_name,
+)
 from asset2airflow.definitions.multi_partitions import (
     MultiPartitionKey,
     MultiPartitionsDefinition,
@@ -216,6 +221,9 @@ __all__ = [
     "build_output_context",
     "define_asset_job",
     "io_manager",
+    "load_assets_from_modules",
+    "load_assets_from_package_module",
+    "load_assets_from_package_name",
     "materialize",
     "materialize_to_memory",
     "multi_asset",

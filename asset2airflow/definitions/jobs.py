@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from asset2airflow.definitions.names import check_name
 from asset2airflow.definitions.selection import AssetSelection, coerce_selection
-from asset2airflow.errors import DefinitionError
+from asset2airflow.errors import DefinitionError, SelectionError
 
 
 @dataclass(frozen=True)
 class AssetJobDefinition:
-    """What ``define_asset_job`` returns; ``name`` becomes the Airflow DAG id."""
+    """What ``define_asset_job`` returns; ``name`` becomes the Airflow DAG id, ``description``
+    the DAG's description and ``tags`` (``key:value``, or ``key`` for an empty value) its tags."""
 
     name: str
     selection: AssetSelection
@@ -21,26 +23,108 @@ class AssetJobDefinition:
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
+# Arguments Dagster accepts that have no Airflow translation yet: refused rather than stored and
+# ignored. The value says what to do instead.
+_NOT_BUILT = {
+    "config": (
+        "job-level default config comes with the ops/jobs work. Give the assets' Config fields "
+        "defaults instead; they become the defaults of the DAG's trigger form."
+    ),
+    "run_tags": (
+        "tags for every run have no Airflow translation yet. Use tags= (they become the DAG's "
+        "tags), or pass tags when launching a run."
+    ),
+    "metadata": "job metadata is not shown in Airflow yet; put the text in description=.",
+    "partitions_def": (
+        "the DAG takes its partitions from the selected assets (they must share one "
+        "partitions_def); drop the argument."
+    ),
+    "executor_def": "Airflow's executor runs the tasks; choose it in the Airflow configuration.",
+    "hooks": "success/failure hooks are not built yet; use Airflow callbacks on the DAG.",
+    "op_retry_policy": "give the assets retry_policy=RetryPolicy(...) instead.",
+}
+
+
 def define_asset_job(
     name: str,
-    selection: str | Iterable[Any] | AssetSelection = "*",
+    selection: Any = None,
+    config: Any = None,
     description: str | None = None,
-    tags: Mapping[str, str] | None = None,
-    config: Mapping[str, Any] | None = None,
+    tags: Mapping[str, Any] | None = None,
+    run_tags: Mapping[str, Any] | None = None,
+    metadata: Mapping[str, Any] | None = None,
+    partitions_def: Any = None,
+    executor_def: Any = None,
+    hooks: Any = None,
+    op_retry_policy: Any = None,
 ) -> AssetJobDefinition:
     """Group assets into a job (default: all assets). Each job is compiled to one DAG.
 
-    ``config`` (default run config) is not built yet and is refused rather than ignored.
+    ``selection`` is an ``AssetSelection``, a selection string (``"group:sales and not
+    tag:pii"``, ``"*report"``), or a list of key strings, keys and definitions. ``tags`` values
+    that are not strings are stored as JSON, as in Dagster. The other Dagster arguments
+    (``config``, ``run_tags``, ``metadata``, ``partitions_def``, ``executor_def``, ``hooks``,
+    ``op_retry_policy``) are not built yet and are refused rather than ignored.
     """
-    if config is not None:
+    given = {
+        "config": config,
+        "run_tags": run_tags,
+        "metadata": metadata,
+        "partitions_def": partitions_def,
+        "executor_def": executor_def,
+        "hooks": hooks,
+        "op_retry_policy": op_retry_policy,
+    }
+    for argument, value in given.items():
+        if value is not None:
+            raise DefinitionError(
+                f"define_asset_job({name!r}, {argument}=...) is not built yet: "
+                f"{_NOT_BUILT[argument]}"
+            )
+    if description is not None and not isinstance(description, str):
         raise DefinitionError(
-            f"define_asset_job({name!r}, config=...) is not built yet: job-level default config "
-            "comes with the ops/jobs work. Give the assets' Config fields defaults instead; "
-            "they become the defaults of the DAG's trigger form."
+            f"define_asset_job({name!r}, description={description!r}): description is a string."
+        )
+    job_name = check_name(name, "job")
+    try:
+        resolved = coerce_selection(selection)
+    except SelectionError as exc:
+        raise SelectionError(f"define_asset_job({name!r}): {exc}") from exc
+    if resolved.selects_checks_by_themselves:
+        raise DefinitionError(
+            f"define_asset_job({name!r}): the selection {str(resolved)!r} picks asset checks on "
+            "their own (all_asset_checks / checks_for_assets / checks / without_checks), which "
+            "the Airflow DAGs do not follow yet: a job's DAG runs every check of its assets. "
+            "Select assets only; to run checks apart, use materialize(selection=...)."
         )
     return AssetJobDefinition(
-        name=check_name(name, "job"),
-        selection=coerce_selection(selection),
+        name=job_name,
+        selection=resolved,
         description=description,
-        tags=dict(tags or {}),
+        tags=_job_tags(job_name, tags),
     )
+
+
+def _job_tags(name: str, tags: Mapping[str, Any] | None) -> dict[str, str]:
+    if tags is None:
+        return {}
+    if not isinstance(tags, Mapping):
+        raise DefinitionError(f"define_asset_job({name!r}, tags={tags!r}): tags is a dict")
+    result: dict[str, str] = {}
+    for key, value in tags.items():
+        if not isinstance(key, str) or not key:
+            raise DefinitionError(
+                f"define_asset_job({name!r}): tag key {key!r} is not a non-empty string"
+            )
+        if isinstance(value, str):
+            result[key] = value
+            continue
+        try:
+            encoded = json.dumps(value, sort_keys=True)
+        except (TypeError, ValueError) as exc:
+            raise DefinitionError(
+                f"define_asset_job({name!r}): tag {key!r} has the value {value!r}, which is "
+                "neither a string nor JSON-serializable; pass a string."
+            ) from exc
+        result[key] = encoded
+    return result

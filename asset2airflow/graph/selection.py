@@ -1,4 +1,5 @@
-"""Turning what a user selected (keys, key strings, definitions) into asset and check keys."""
+"""Turning what a user selected (an ``AssetSelection``, selection strings, keys, definitions)
+into the asset and check keys of one run."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from typing import Any, Protocol, Union
 from asset2airflow.definitions.assets import AssetsDefinition
 from asset2airflow.definitions.checks import AssetChecksDefinition
 from asset2airflow.definitions.keys import AssetCheckKey, AssetKey
+from asset2airflow.definitions.selection import AssetSelection, unknown_keys_message
 from asset2airflow.errors import SelectionError
 from asset2airflow.graph.asset_graph import AssetGraph
 
 
 class ResolvableSelection(Protocol):
-    """Anything that can pick asset keys from a graph (``AssetSelection`` implements this)."""
+    """Anything that can pick asset keys from a graph (``AssetSelection`` implements this, and
+    ``resolve_checks`` too; without it a selection runs the checks of its assets)."""
 
     def resolve(self, graph: AssetGraph) -> set[AssetKey]: ...
 
@@ -27,37 +30,73 @@ def resolve_selection(
 ) -> tuple[set[AssetKey], set[AssetCheckKey]]:
     """The selected materializable asset keys and checks.
 
-    ``None`` selects everything. Selecting an asset selects its checks; selecting a check alone
-    runs it against the stored asset value.
+    ``None`` selects everything. A string is Dagster's selection syntax (``"group:raw"``,
+    ``"+report"``, a key path ``"sales/raw"``); a list unites its items. Selecting an asset
+    selects its checks; selecting a check alone runs it against the stored asset value. Naming an
+    external asset (``AssetSpec``) explicitly, or selecting nothing to run, is an error.
     """
-    all_keys = set(graph.materializable_keys)
     if selection is None:
-        return all_keys, set(graph.checks)
+        return set(graph.materializable_keys), set(graph.checks)
     if hasattr(selection, "resolve"):
-        resolved = selection.resolve(graph)
-        return resolved & all_keys, _checks_of(graph, resolved)
+        keys, checks = _resolve_object(graph, selection)
+    else:
+        keys, checks = _resolve_items(graph, selection)
+    _check_in_asset_checks(graph, keys, checks)
+    if not keys and not checks:
+        raise SelectionError(
+            f"selection {_describe(selection)} selects nothing to run: no asset that is "
+            "materialized here (external AssetSpecs are not) and no check. Check the names, "
+            "groups and tags it uses."
+        )
+    return keys, checks
+
+
+def _resolve_object(graph: AssetGraph, selection: Any) -> tuple[set[AssetKey], set[AssetCheckKey]]:
+    resolved: set[AssetKey] = selection.resolve(graph)
+    resolve_checks = getattr(selection, "resolve_checks", None)
+    checks: set[AssetCheckKey] = (
+        resolve_checks(graph) if resolve_checks is not None else _checks_of(graph, resolved)
+    )
+    return resolved & set(graph.materializable_keys), checks
+
+
+def _resolve_items(
+    graph: AssetGraph, selection: str | AssetKey | Iterable[Any]
+) -> tuple[set[AssetKey], set[AssetCheckKey]]:
     items: Iterable[Any] = [selection] if isinstance(selection, (str, AssetKey)) else selection
     keys: set[AssetKey] = set()
     checks: set[AssetCheckKey] = set()
+    item_keys: list[AssetKey]
     for item in items:
         if isinstance(item, AssetChecksDefinition):
             checks.add(item.key)
             continue
-        if isinstance(item, AssetsDefinition):
+        if isinstance(item, str):
+            parsed = AssetSelection.from_string(item)
+            if parsed.op != "keys":  # a traversal, a group, an expression...
+                selected, selected_checks = _resolve_object(graph, parsed)
+                keys |= selected
+                checks |= selected_checks
+                continue
+            item_keys = list(parsed.args)
+        elif isinstance(item, AssetsDefinition):
             item_keys = list(item.keys)
-        elif isinstance(item, (str, AssetKey, list, tuple)):
+        elif isinstance(item, (AssetKey, list, tuple)):
             item_keys = [AssetKey.from_coercible(item)]
+        elif hasattr(item, "resolve"):
+            selected, selected_checks = _resolve_object(graph, item)
+            keys |= selected
+            checks |= selected_checks
+            continue
         else:
             raise SelectionError(
-                f"cannot select {item!r}: use asset key strings ('sales/raw_sales'), AssetKeys, "
-                "or asset/check definitions"
+                f"cannot select {item!r}: use selection strings ('sales/raw_sales', "
+                "'group:sales'), AssetKeys, AssetSelections, or asset/check definitions"
             )
         for key in item_keys:
             if not graph.has(key):
-                known = ", ".join(k.to_user_string() for k in graph.materializable_keys[:20])
                 raise SelectionError(
-                    f"selection names asset {key.to_user_string()!r}, which is not defined; "
-                    f"defined assets: {known}"
+                    unknown_keys_message(graph, [key.to_user_string()], "selection")
                 )
             if graph.get(key).is_external:
                 raise SelectionError(
@@ -65,7 +104,32 @@ def resolve_selection(
                     "is produced elsewhere and cannot be materialized here."
                 )
             keys.add(key)
-    return keys, checks | _checks_of(graph, keys)
+            checks |= _checks_of(graph, {key})
+    return keys, checks
+
+
+def _check_in_asset_checks(
+    graph: AssetGraph, keys: set[AssetKey], checks: set[AssetCheckKey]
+) -> None:
+    """A check declared with ``@asset(check_specs=...)`` is computed by its asset: it cannot run
+    without it."""
+    for check_key in sorted(checks):
+        node = graph.checks[check_key]
+        if node.in_asset and check_key.asset_key not in keys:
+            asset = check_key.asset_key.to_user_string()
+            raise SelectionError(
+                f"the selection includes check {check_key.to_user_string()!r} but not asset "
+                f"{asset!r}; that check is computed by the asset itself (check_specs=...), so it "
+                f"only runs with it. Select {asset!r} too, or leave its checks out."
+            )
+
+
+def _describe(selection: Any) -> str:
+    if isinstance(selection, str):
+        return repr(selection)
+    if isinstance(selection, AssetSelection):
+        return repr(str(selection))
+    return repr(selection)
 
 
 def _checks_of(graph: AssetGraph, keys: set[AssetKey]) -> set[AssetCheckKey]:
