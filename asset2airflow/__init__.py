@@ -4,6 +4,7 @@ Write assets with the names you know from Dagster (``from asset2airflow import a
 test them in-process with ``materialize()``, and drop the module into Airflow's dags folder.
 """
 
+from asset2airflow.asset_graph.definitions import Definitions
 from asset2airflow.definitions.assets import AssetsDefinition, with_resources
 from asset2airflow.definitions.checks import AssetChecksDefinition, asset_check
 from asset2airflow.definitions.config import Config, EnvVar, RunConfig
@@ -115,7 +116,6 @@ from asset2airflow.errors import (
 )
 from asset2airflow.execution.result import ExecutionResult
 from asset2airflow.execution.runner import materialize, materialize_to_memory
-from asset2airflow.graph.definitions import Definitions
 from asset2airflow.io import (
     FilesystemIOManager,
     InMemoryIOManager,

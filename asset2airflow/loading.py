@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+from asset2airflow.asset_graph.definitions import Definitions
 from asset2airflow.errors import Asset2AirflowError, DefinitionError
-from asset2airflow.graph.definitions import Definitions
 
 
 def import_file(path: Path) -> ModuleType:

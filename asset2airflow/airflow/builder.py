@@ -18,7 +18,7 @@ from asset2airflow.airflow.arguments import dag_arguments, instantiate, task_arg
 from asset2airflow.airflow.compiled import CompiledDag, building_suppressed
 from asset2airflow.airflow.operator import AssetStepOperator
 from asset2airflow.airflow.plan import DagPlan, build_dag_plans
-from asset2airflow.graph.definitions import Definitions
+from asset2airflow.asset_graph.definitions import Definitions
 
 
 def airflow_dags_folder() -> Path:

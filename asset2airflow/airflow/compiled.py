@@ -10,10 +10,10 @@ from functools import cached_property
 from pathlib import Path
 
 from asset2airflow.airflow.plan import DagPlan
+from asset2airflow.asset_graph.definitions import Definitions
 from asset2airflow.definitions.keys import AssetKey
 from asset2airflow.errors import DefinitionError
 from asset2airflow.execution.plan import ExecutionStep, build_plan
-from asset2airflow.graph.definitions import Definitions
 
 
 @dataclass(frozen=True, eq=False)

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
+from asset2airflow.asset_graph.graph import AssetGraph
 from asset2airflow.definitions.dynamic_partitions import dynamic_names
 from asset2airflow.definitions.keys import AssetKey
 from asset2airflow.definitions.partition_mappings import (
@@ -30,7 +31,6 @@ from asset2airflow.definitions.partition_mappings import (
 from asset2airflow.definitions.partitions import PartitionsDefinition
 from asset2airflow.definitions.time_partitions import TimeWindowPartitionsDefinition
 from asset2airflow.errors import DefinitionError
-from asset2airflow.graph.asset_graph import AssetGraph
 
 ENUM_PARAM_LIMIT = 100
 """A runtime-partitioned DAG's ``partition_key`` param lists the keys when there are at most

@@ -24,6 +24,8 @@ from asset2airflow.airflow.dynamic import (
 )
 from asset2airflow.airflow.params import ParamPlan, params_for_dag
 from asset2airflow.airflow.partitions import PartitionPlan, plan_partitions
+from asset2airflow.asset_graph.definitions import Definitions
+from asset2airflow.asset_graph.graph import AssetGraph
 from asset2airflow.definitions.assets import AssetsDefinition
 from asset2airflow.definitions.dynamic_partitions import dynamic_names
 from asset2airflow.definitions.io_manager import IOManager, IOManagerDefinition
@@ -34,8 +36,6 @@ from asset2airflow.definitions.policy import Backoff
 from asset2airflow.definitions.specs import DEFAULT_GROUP, DEFAULT_IO_MANAGER_KEY
 from asset2airflow.errors import DefinitionError, DuplicateKeyError
 from asset2airflow.execution.plan import ExecutionStep, build_plan
-from asset2airflow.graph.asset_graph import AssetGraph
-from asset2airflow.graph.definitions import Definitions
 from asset2airflow.io import default_io_manager
 
 DAG_PER_CHOICES = ("job_or_group", "asset")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from asset2airflow.graph.definitions import Definitions
+from asset2airflow.asset_graph.definitions import Definitions
 
 
 def describe(defs: Definitions) -> dict[str, Any]:

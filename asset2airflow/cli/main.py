@@ -112,10 +112,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_materialize(args: argparse.Namespace) -> int:
+    from asset2airflow.asset_graph.selection import resolve_selection
     from asset2airflow.cli.progress import ProgressDisplay
     from asset2airflow.execution.plan import build_plan
     from asset2airflow.execution.runner import execute_definitions
-    from asset2airflow.graph.selection import resolve_selection
 
     defs = _load(args.location)
     selected = [s.strip() for item in args.select for s in item.split(",") if s.strip()]

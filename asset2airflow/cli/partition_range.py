@@ -12,11 +12,11 @@ import time
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from asset2airflow.asset_graph.definitions import Definitions
+from asset2airflow.asset_graph.graph import AssetGraph
 from asset2airflow.definitions.keys import AssetKey
 from asset2airflow.definitions.partitions import PartitionKeyRange, PartitionsDefinition
 from asset2airflow.errors import Asset2AirflowError, PartitionError
-from asset2airflow.graph.asset_graph import AssetGraph
-from asset2airflow.graph.definitions import Definitions
 
 SEPARATOR = "..."
 RANGE_TAG = "asset2airflow/partition_range"
@@ -76,10 +76,10 @@ def materialize_range(
     text: str,
 ) -> int:
     """Run every partition of the range; 0 when all succeeded, 1 when any failed."""
+    from asset2airflow.asset_graph.selection import resolve_selection
     from asset2airflow.cli.progress import PartitionProgress
     from asset2airflow.cli.validate import plural
     from asset2airflow.execution.runner import execute_definitions
-    from asset2airflow.graph.selection import resolve_selection
 
     asset_keys, _ = resolve_selection(defs.asset_graph, selection)
     keys = partition_keys(text, defs.asset_graph, asset_keys)

@@ -75,6 +75,6 @@ def validate_folder(folder: Path) -> int:
 
 
 def _defines_definitions(module: object) -> bool:
-    from asset2airflow.graph.definitions import Definitions
+    from asset2airflow.asset_graph.definitions import Definitions
 
     return any(isinstance(v, Definitions) for v in vars(module).values())

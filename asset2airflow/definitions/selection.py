@@ -23,7 +23,7 @@ from asset2airflow.definitions.specs import DEFAULT_GROUP, AssetSpec
 from asset2airflow.errors import SelectionError
 
 if TYPE_CHECKING:
-    from asset2airflow.graph.asset_graph import AssetGraph
+    from asset2airflow.asset_graph.graph import AssetGraph
 
 _CHECK_OPS = frozenset({"all_checks", "checks_for_assets", "checks"})
 """Operations that pick checks by themselves (not just the checks of the selected assets)."""

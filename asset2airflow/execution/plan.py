@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Set
 from dataclasses import dataclass
 
+from asset2airflow.asset_graph.graph import AssetGraph, CheckNode
+from asset2airflow.asset_graph.validation import toposort
 from asset2airflow.definitions.assets import AssetsDefinition
 from asset2airflow.definitions.keys import AssetCheckKey, AssetKey
 from asset2airflow.errors import SelectionError
-from asset2airflow.graph.asset_graph import AssetGraph, CheckNode
-from asset2airflow.graph.validation import toposort
 
 
 @dataclass(frozen=True)

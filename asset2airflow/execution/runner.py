@@ -7,6 +7,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Union
 
+from asset2airflow.asset_graph.definitions import Definitions
+from asset2airflow.asset_graph.graph import AssetGraph
+from asset2airflow.asset_graph.selection import CoercibleToSelection, resolve_selection
 from asset2airflow.definitions.assets import AssetsDefinition
 from asset2airflow.definitions.checks import AssetChecksDefinition
 from asset2airflow.definitions.config import RunConfig, run_config_dict
@@ -30,9 +33,6 @@ from asset2airflow.execution.step import (
     check_partition,
     run_step,
 )
-from asset2airflow.graph.asset_graph import AssetGraph
-from asset2airflow.graph.definitions import Definitions
-from asset2airflow.graph.selection import CoercibleToSelection, resolve_selection
 from asset2airflow.io import InMemoryIOManager
 
 AssetsArg = Iterable[Union[AssetsDefinition, AssetSpec, AssetChecksDefinition]]

@@ -10,6 +10,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from asset2airflow.asset_graph.graph import AssetGraph
+from asset2airflow.asset_graph.validation import input_manager_key
 from asset2airflow.definitions.assets import AssetsDefinition
 from asset2airflow.definitions.checks import AssetChecksDefinition
 from asset2airflow.definitions.context import AssetCheckExecutionContext, AssetExecutionContext
@@ -37,8 +39,6 @@ from asset2airflow.execution.outputs import YieldedItems, normalize_outputs
 from asset2airflow.execution.plan import ExecutionStep
 from asset2airflow.execution.resources import ResourceScope
 from asset2airflow.execution.run_config import ParsedRunConfig
-from asset2airflow.graph.asset_graph import AssetGraph
-from asset2airflow.graph.validation import input_manager_key
 
 
 @dataclass

@@ -19,7 +19,7 @@ from asset2airflow.execution.step import (
 )
 
 if TYPE_CHECKING:
-    from asset2airflow.graph.definitions import Definitions
+    from asset2airflow.asset_graph.definitions import Definitions
 
 
 class AssetValueLoader:

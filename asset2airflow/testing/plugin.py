@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from asset2airflow.graph.definitions import Definitions
+from asset2airflow.asset_graph.definitions import Definitions
 from asset2airflow.io import FilesystemIOManager
 from asset2airflow.loading import load_definitions as _load
 

@@ -41,7 +41,7 @@ from asset2airflow import (
     materialize_to_memory,
     multi_asset,
 )
-from asset2airflow.graph.selection import resolve_selection
+from asset2airflow.asset_graph.selection import resolve_selection
 
 
 @asset(group_name="raw")

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Protocol, Union
 
+from asset2airflow.asset_graph.graph import AssetGraph
 from asset2airflow.definitions.assets import AssetsDefinition
 from asset2airflow.definitions.checks import AssetChecksDefinition
 from asset2airflow.definitions.keys import AssetCheckKey, AssetKey
 from asset2airflow.definitions.selection import AssetSelection, unknown_keys_message
 from asset2airflow.errors import SelectionError
-from asset2airflow.graph.asset_graph import AssetGraph
 
 
 class ResolvableSelection(Protocol):

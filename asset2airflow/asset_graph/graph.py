@@ -7,13 +7,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+from asset2airflow.asset_graph import validation
 from asset2airflow.definitions.assets import AssetsDefinition, external_assets_definition
 from asset2airflow.definitions.checks import AssetChecksDefinition
 from asset2airflow.definitions.keys import AssetCheckKey, AssetKey
 from asset2airflow.definitions.partition_mappings import PartitionMapping, infer_partition_mapping
 from asset2airflow.definitions.specs import AssetCheckSpec, AssetSpec
 from asset2airflow.errors import DefinitionError
-from asset2airflow.graph import validation
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from asset2airflow.errors import (
 )
 
 if TYPE_CHECKING:
-    from asset2airflow.graph.asset_graph import CheckNode
+    from asset2airflow.asset_graph.graph import CheckNode
 
 N = TypeVar("N", bound=Hashable)
 
@@ -80,7 +80,7 @@ def index_checks(
     checks_defs: Sequence[AssetChecksDefinition],
     by_key: Mapping[AssetKey, AssetsDefinition],
 ) -> dict[AssetCheckKey, CheckNode]:
-    from asset2airflow.graph.asset_graph import CheckNode
+    from asset2airflow.asset_graph.graph import CheckNode
 
     nodes: dict[AssetCheckKey, CheckNode] = {}
     candidates: list[tuple[Any, AssetsDefinition | AssetChecksDefinition]] = [

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from asset2airflow.asset_graph.graph import AssetGraph
 from asset2airflow.definitions.assets import AssetsDefinition
 from asset2airflow.definitions.checks import AssetChecksDefinition
 from asset2airflow.definitions.jobs import AssetJobDefinition, define_asset_job
@@ -14,7 +15,6 @@ from asset2airflow.definitions.keys import AssetKey, CoercibleToAssetKey
 from asset2airflow.definitions.selection import AssetSelection
 from asset2airflow.definitions.specs import AssetSpec
 from asset2airflow.errors import DefinitionError, DuplicateKeyError, SelectionError
-from asset2airflow.graph.asset_graph import AssetGraph
 
 if TYPE_CHECKING:
     from asset2airflow.execution.value_loader import AssetValueLoader

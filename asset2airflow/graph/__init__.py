@@ -1,7 +1,0 @@
-"""The resolved asset graph and its validation (no Airflow imports)."""
-
-from asset2airflow.graph.asset_graph import AssetGraph, CheckNode
-from asset2airflow.graph.definitions import Definitions
-from asset2airflow.graph.selection import resolve_selection
-
-__all__ = ["AssetGraph", "CheckNode", "Definitions", "resolve_selection"]
