@@ -63,22 +63,17 @@ def partitions_of_dag(
     graph: AssetGraph, keys: Collection[AssetKey], dag_id: str
 ) -> PartitionsDefinition | None:
     """The one partitions definition of the DAG's partitioned assets (``None``: none)."""
-    found: tuple[AssetKey, PartitionsDefinition] | None = None
-    for key in sorted(keys):
-        definition = graph.spec(key).partitions_def
-        if definition is None:
-            continue
-        if found is None:
-            found = (key, definition)
-        elif definition != found[1]:
-            raise DefinitionError(
-                f"DAG {dag_id!r} holds {found[0].to_user_string()!r} ({found[1]!r}) and "
-                f"{key.to_user_string()!r} ({definition!r}); one Airflow DAG run has one partition "
-                "key, so assets with different partitions must be in different DAGs: give them "
-                "different group_name values (or jobs). The downstream DAG is then scheduled by "
-                "the upstream's partitions through a partition mapper."
-            )
-    return found[1] if found else None
+    found = graph.partitions_defs_among(keys)
+    if len(found) > 1:
+        (first, first_def), (key, definition) = found[:2]
+        raise DefinitionError(
+            f"DAG {dag_id!r} holds {first.to_user_string()!r} ({first_def!r}) and "
+            f"{key.to_user_string()!r} ({definition!r}); one Airflow DAG run has one partition "
+            "key, so assets with different partitions must be in different DAGs: give them "
+            "different group_name values (or jobs). The downstream DAG is then scheduled by "
+            "the upstream's partitions through a partition mapper."
+        )
+    return found[0][1] if found else None
 
 
 def plan_partitions(

@@ -3,7 +3,7 @@ topological order. Built (and validated) once per ``Definitions``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -12,6 +12,7 @@ from asset2airflow.definitions.assets import AssetsDefinition, external_assets_d
 from asset2airflow.definitions.checks import AssetChecksDefinition
 from asset2airflow.definitions.keys import AssetCheckKey, AssetKey
 from asset2airflow.definitions.partition_mappings import PartitionMapping, infer_partition_mapping
+from asset2airflow.definitions.partitions import PartitionsDefinition
 from asset2airflow.definitions.specs import AssetCheckSpec, AssetSpec
 from asset2airflow.errors import DefinitionError
 
@@ -158,22 +159,33 @@ class AssetGraph:
 
     def upstream_closure(self, keys: Sequence[AssetKey]) -> set[AssetKey]:
         """``keys`` and everything they depend on, transitively."""
-        seen: set[AssetKey] = set()
-        stack = list(keys)
-        while stack:
-            key = stack.pop()
-            if key not in seen:
-                seen.add(key)
-                stack.extend(self.upstream[key])
-        return seen
+        return _closure(keys, self.upstream)
 
     def downstream_closure(self, keys: Sequence[AssetKey]) -> set[AssetKey]:
         """``keys`` and everything that depends on them, transitively."""
-        seen: set[AssetKey] = set()
-        stack = list(keys)
-        while stack:
-            key = stack.pop()
-            if key not in seen:
-                seen.add(key)
-                stack.extend(self.downstream[key])
-        return seen
+        return _closure(keys, self.downstream)
+
+    def partitions_defs_among(
+        self, keys: Iterable[AssetKey]
+    ) -> list[tuple[AssetKey, PartitionsDefinition]]:
+        """Each distinct partitions definition of ``keys`` with the first asset (in key order)
+        that has it: one entry when they share one, none when none is partitioned."""
+        found: list[tuple[AssetKey, PartitionsDefinition]] = []
+        for key in sorted(keys):
+            definition = self.spec(key).partitions_def
+            if definition is not None and all(definition != d for _, d in found):
+                found.append((key, definition))
+        return found
+
+
+def _closure(
+    keys: Sequence[AssetKey], edges: Mapping[AssetKey, Sequence[AssetKey]]
+) -> set[AssetKey]:
+    seen: set[AssetKey] = set()
+    stack = list(keys)
+    while stack:
+        key = stack.pop()
+        if key not in seen:
+            seen.add(key)
+            stack.extend(edges[key])
+    return seen

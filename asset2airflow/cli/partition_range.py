@@ -28,28 +28,23 @@ def shared_partitions_def(
 ) -> tuple[PartitionsDefinition, AssetKey]:
     """The one partitions definition of the partitioned assets among ``keys``, and the first
     asset that has it; raise naming two assets whose definitions differ."""
-    first: tuple[PartitionsDefinition, AssetKey] | None = None
-    for key in sorted(keys):
-        partitions_def = graph.spec(key).partitions_def
-        if partitions_def is None:
-            continue
-        if first is None:
-            first = (partitions_def, key)
-        elif partitions_def != first[0]:
-            raise PartitionError(
-                f"--partition-range needs one partitions definition, but assets "
-                f"{first[1].to_user_string()!r} ({_short(first[0])}) and "
-                f"{key.to_user_string()!r} ({_short(partitions_def)}) have different ones; "
-                "--select assets that share one"
-            )
-    if first is None:
+    found = graph.partitions_defs_among(keys)
+    if len(found) > 1:
+        (first_key, first_def), (key, definition) = found[:2]
+        raise PartitionError(
+            f"--partition-range needs one partitions definition, but assets "
+            f"{first_key.to_user_string()!r} ({_short(first_def)}) and "
+            f"{key.to_user_string()!r} ({_short(definition)}) have different ones; "
+            "--select assets that share one"
+        )
+    if not found:
         names = [k.to_user_string() for k in sorted(keys)]
         shown = f"{names[:10]}{' ...' if len(names) > 10 else ''}"
         raise PartitionError(
             f"--partition-range needs a partitioned asset, but none of the selected assets "
             f"{shown} is partitioned; --select partitioned assets or drop --partition-range"
         )
-    return first
+    return found[0][1], found[0][0]
 
 
 def partition_keys(text: str, graph: AssetGraph, keys: Collection[AssetKey]) -> list[str]:

@@ -105,30 +105,30 @@ def check_partition(
     """Partitioned assets need a valid partition key, unpartitioned ones none: running a
     partitioned asset without one would silently write its unpartitioned location. One run has
     one key, so its partitioned assets must share one partitions definition (as in Dagster)."""
-    partitioned = sorted(k for k in keys if graph.spec(k).partitions_def is not None)
-    names = [k.to_user_string() for k in partitioned]
+    found = graph.partitions_defs_among(keys)
     if partition_key is None:
-        if partitioned:
+        if found:
+            names = sorted(
+                k.to_user_string() for k in keys if graph.spec(k).partitions_def is not None
+            )
             raise PartitionError(
                 f"assets {names} are partitioned; pass partition_key= to choose which partition "
                 "to materialize"
             )
         return
-    if not partitioned:
+    if not found:
         raise PartitionError(
             f"partition_key {partition_key!r} was given, but none of the selected assets is "
             "partitioned; drop partition_key or give the assets a partitions_def"
         )
-    first = partitioned[0]
-    first_def = graph.spec(first).partitions_def
-    assert first_def is not None
-    for key in partitioned[1:]:
-        if graph.spec(key).partitions_def != first_def:
-            raise PartitionError(
-                f"assets {first.to_user_string()!r} ({first_def!r}) and {key.to_user_string()!r} "
-                f"({graph.spec(key).partitions_def!r}) have different partitions, and one run "
-                "materializes one partition key; materialize them in separate runs."
-            )
+    if len(found) > 1:
+        (first, first_def), (key, definition) = found[:2]
+        raise PartitionError(
+            f"assets {first.to_user_string()!r} ({first_def!r}) and {key.to_user_string()!r} "
+            f"({definition!r}) have different partitions, and one run "
+            "materializes one partition key; materialize them in separate runs."
+        )
+    first, first_def = found[0]
     first_def.validate_key(partition_key, f"asset {first.to_user_string()!r}")
 
 
