@@ -40,6 +40,7 @@ $(DAGSTER_VENV)/.installed:
 
 bench: $(STAMP) $(DAGSTER_VENV)/.installed
 	$(BIN)/python bench/local_materialize.py --dagster-python $(DAGSTER_VENV)/bin/python
+	$(BIN)/python bench/partitions.py --dagster-python $(DAGSTER_VENV)/bin/python
 
 clean:
 	rm -rf $(VENV) $(DAGSTER_VENV) .airflow .asset2airflow
