@@ -8,12 +8,12 @@ CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export CI CHROMIUM
 
-.PHONY: demo test lint venv bench clean
+.PHONY: demo test lint venv bench clean deploy-servers
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev,openlineage,deploy]'
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -22,11 +22,17 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
 
+# The deploy test tier runs Debian's PostgreSQL and Redis servers itself (no system service).
+deploy-servers:
+	@command -v redis-server >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+		|| { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install \
+		-y -qq postgresql redis-server; }
+
 lint: $(STAMP)
 	$(BIN)/ruff check asset2airflow tests bench dags scripts
 	$(BIN)/mypy --strict asset2airflow
 
-test: lint $(CHROMIUM)
+test: lint $(CHROMIUM) deploy-servers
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 demo: $(STAMP)
@@ -41,6 +47,7 @@ $(DAGSTER_VENV)/.installed:
 bench: $(STAMP) $(DAGSTER_VENV)/.installed
 	$(BIN)/python bench/local_materialize.py --dagster-python $(DAGSTER_VENV)/bin/python
 	$(BIN)/python bench/partitions.py --dagster-python $(DAGSTER_VENV)/bin/python
+	$(BIN)/python bench/plugin.py
 
 clean:
 	rm -rf $(VENV) $(DAGSTER_VENV) .airflow .asset2airflow

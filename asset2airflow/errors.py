@@ -96,3 +96,23 @@ class ResourceError(ExecutionError):
 
 class IOManagerError(ExecutionError):
     """An IO manager cannot store or load a value (wrong type, unreachable storage)."""
+
+
+class FailureError(UserCodeError):
+    """User code raised ``Failure``: carries its metadata, and whether retries may run
+    (``allow_retries=False`` fails an Airflow task without retrying)."""
+
+    def __init__(
+        self,
+        message: str,
+        node_name: str,
+        metadata: dict[str, object] | None = None,
+        allow_retries: bool = True,
+    ) -> None:
+        super().__init__(message, node_name)
+        self.metadata = dict(metadata or {})
+        self.allow_retries = allow_retries
+
+
+class TypeCheckError(ExecutionError):
+    """An op input or output value does not have the ``dagster_type`` it declares."""

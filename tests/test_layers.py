@@ -10,7 +10,8 @@ import sys
 def test_core_layers_import_without_airflow_pandas_or_sqlalchemy() -> None:
     code = (
         "import sys, asset2airflow, asset2airflow.execution, asset2airflow.io, "
-        "asset2airflow.airflow.plan, asset2airflow.airflow.render\n"
+        "asset2airflow.airflow.plan, asset2airflow.airflow.render, "
+        "asset2airflow.airflow.op_plan\n"
         "print(sorted(m for m in ('airflow', 'pandas', 'pyarrow', 'sqlalchemy') "
         "if m in sys.modules))"
     )

@@ -14,9 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from asset2airflow.airflow.automation import Condition
 from asset2airflow.airflow.params import ParamPlan
 from asset2airflow.airflow.partitions import MapperPlan, PartitionPlan
 from asset2airflow.airflow.plan import AssetRefPlan, DagPlan, SchedulePlan, TaskPlan
+from asset2airflow.definitions.airflow_options import LIST_ARGUMENTS
 
 # Where each callable or constant a ``Call``/``Symbol`` names lives: (module, attribute path).
 SOURCES: dict[str, tuple[str, str]] = {
@@ -26,6 +28,9 @@ SOURCES: dict[str, tuple[str, str]] = {
     "AssetAll": ("airflow.sdk", "AssetAll"),
     "AssetAlias": ("airflow.sdk", "AssetAlias"),
     "AssetOrTimeSchedule": ("airflow.sdk", "AssetOrTimeSchedule"),
+    "AssetAny": ("airflow.sdk", "AssetAny"),
+    "MultipleCronTriggerTimetable": ("airflow.sdk", "MultipleCronTriggerTimetable"),
+    "DeltaTriggerTimetable": ("airflow.sdk", "DeltaTriggerTimetable"),
     "CronTriggerTimetable": ("airflow.timetables.trigger", "CronTriggerTimetable"),
     "CronPartitionTimetable": ("airflow.sdk", "CronPartitionTimetable"),
     "PartitionedAssetTimetable": ("airflow.sdk", "PartitionedAssetTimetable"),
@@ -116,16 +121,37 @@ def partitioned_schedule_argument(schedule: SchedulePlan, partitions: PartitionP
     return call("PartitionedAtRuntime")
 
 
-def schedule_argument(schedule: SchedulePlan) -> Call | None:
+def condition_argument(condition: Condition) -> Call:
+    """``AssetAll``/``AssetAny`` of assets and nested conditions."""
+    return call(
+        condition.op.value,
+        *(
+            condition_argument(i) if isinstance(i, Condition) else asset_argument(i)
+            for i in condition.items
+        ),
+    )
+
+
+def cron_argument(cron: str, timezone: str, extra_crons: tuple[str, ...] = ()) -> Call:
+    if extra_crons:
+        return call("MultipleCronTriggerTimetable", cron, *extra_crons, timezone=timezone)
+    return call("CronTriggerTimetable", cron, timezone=timezone)
+
+
+def schedule_argument(schedule: SchedulePlan) -> Call | str | None:
     if schedule.partitions is not None:
         return partitioned_schedule_argument(schedule, schedule.partitions)
+    if schedule.once:
+        return "@once"
     assets = (
-        call("AssetAll", *(asset_argument(a) for a in schedule.upstream))
+        condition_argument(schedule.condition)
+        if schedule.condition is not None
+        else call("AssetAll", *(asset_argument(a) for a in schedule.upstream))
         if schedule.upstream
         else None
     )
     timetable = (
-        call("CronTriggerTimetable", schedule.cron, timezone=schedule.timezone)
+        cron_argument(schedule.cron, schedule.timezone, schedule.extra_crons)
         if schedule.cron
         else None
     )
@@ -149,8 +175,9 @@ def param_argument(plan: ParamPlan) -> Call:
 
 
 def dag_arguments(plan: DagPlan) -> dict[str, Any]:
-    """Keyword arguments of ``DAG(...)`` (``default_args`` holds the owner only)."""
-    return {
+    """Keyword arguments of ``DAG(...)`` (``default_args`` holds the owner only), with the
+    arguments pinned by ``airflow_dag`` over them (pinned ``params`` join the config params)."""
+    arguments: dict[str, Any] = {
         "dag_id": plan.dag_id,
         "schedule": schedule_argument(plan.schedule),
         "start_date": START_DATE,
@@ -160,7 +187,15 @@ def dag_arguments(plan: DagPlan) -> dict[str, Any]:
         "tags": list(plan.tags),
         "params": {p.name: param_argument(p) for p in plan.params},
         "default_args": {"owner": plan.owner},
+        **(
+            {"is_paused_upon_creation": plan.is_paused_upon_creation}
+            if plan.is_paused_upon_creation is not None
+            else {}
+        ),
     }
+    for name, value in plan.arguments:
+        arguments[name] = {**arguments["params"], **value} if name == "params" else value
+    return arguments
 
 
 def task_arguments(task: TaskPlan) -> dict[str, Any]:
@@ -176,11 +211,22 @@ def task_arguments(task: TaskPlan) -> dict[str, Any]:
     }
     if task.owner:
         arguments["owner"] = task.owner
-    if task.retries:
-        arguments["retries"] = task.retries
-        arguments["retry_delay"] = call("timedelta", seconds=task.retry_delay_seconds)
-        arguments["retry_exponential_backoff"] = task.retry_exponential_backoff
+    arguments.update(retry_arguments(task))
+    for name, value in task.arguments:  # pinned with ``airflow_task``
+        arguments[name] = [*arguments[name], *value] if name in LIST_ARGUMENTS else value
     return arguments
+
+
+def retry_arguments(task: TaskPlan | Any) -> dict[str, Any]:
+    """``retries``/``retry_delay``/``retry_exponential_backoff`` of a task plan (asset or op);
+    none when it has no retries, so the DAG's ``default_args`` apply."""
+    if not task.retries:
+        return {}
+    return {
+        "retries": task.retries,
+        "retry_delay": call("timedelta", seconds=task.retry_delay_seconds),
+        "retry_exponential_backoff": task.retry_exponential_backoff,
+    }
 
 
 def names_used(values: Iterable[Any]) -> set[str]:

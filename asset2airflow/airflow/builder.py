@@ -18,6 +18,7 @@ from asset2airflow.airflow.arguments import dag_arguments, instantiate, task_arg
 from asset2airflow.airflow.compiled import CompiledDag, building_suppressed
 from asset2airflow.airflow.operator import AssetStepOperator
 from asset2airflow.airflow.plan import DagPlan, build_dag_plans
+from asset2airflow.airflow.sensor_dags import build_instigator_dags, run_status_callbacks
 from asset2airflow.asset_graph.definitions import Definitions
 
 
@@ -32,6 +33,7 @@ def build_dag(plan: DagPlan, defs: Definitions, default_args: Mapping[str, Any] 
     compiled = CompiledDag(defs, plan)
     arguments = instantiate(dag_arguments(plan))
     arguments["default_args"] = {**arguments["default_args"], **dict(default_args or {})}
+    arguments.update(run_status_callbacks(plan, defs))  # run status sensors, if any
     with DAG(**arguments) as dag:
         tasks = {}
         # Downstream tasks are added first: Airflow's cycle check walks tasks in insertion order
@@ -68,11 +70,28 @@ def build_dags(
     """The Airflow DAGs for ``defs`` by dag id (see ``asset2airflow.airflow.plan`` for rules)."""
     if building_suppressed():
         return {}
+    only = get_parsing_context().dag_id
+    folder = airflow_dags_folder()
     plans = build_dag_plans(
-        defs,
-        dag_per=dag_per,
-        dag_id_prefix=dag_id_prefix,
-        only_dag_id=get_parsing_context().dag_id,
-        dags_folder=airflow_dags_folder(),
+        defs, dag_per=dag_per, dag_id_prefix=dag_id_prefix, only_dag_id=only, dags_folder=folder
     )
-    return {plan.dag_id: build_dag(plan, defs, default_args) for plan in plans}
+    dags = {plan.dag_id: build_dag(plan, defs, default_args) for plan in plans}
+    if defs.op_jobs:  # @job / to_job: one DAG per op job (``op_builder``)
+        from asset2airflow.airflow.op_builder import build_op_dags
+
+        dags |= build_op_dags(
+            defs,
+            dag_id_prefix=dag_id_prefix,
+            only_dag_id=only,
+            default_args=default_args,
+            taken=[p.dag_id for p in plans],
+        )
+    if (defs.schedules or defs.sensors) and (only is None or only not in dags):
+        # Schedule and sensor DAGs (see ``sensor_dags``); they need every DAG's plan.
+        every = plans if only is None else build_dag_plans(
+            defs, dag_per=dag_per, dag_id_prefix=dag_id_prefix, dags_folder=folder
+        )
+        dags |= build_instigator_dags(
+            defs, every, dag_id_prefix=dag_id_prefix, dags_folder=folder, only_dag_id=only
+        )
+    return dags

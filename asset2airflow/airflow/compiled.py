@@ -11,6 +11,7 @@ from pathlib import Path
 
 from asset2airflow.airflow.plan import DagPlan
 from asset2airflow.asset_graph.definitions import Definitions
+from asset2airflow.definitions.airflow_options import task_id_of
 from asset2airflow.definitions.keys import AssetKey
 from asset2airflow.errors import DefinitionError
 from asset2airflow.execution.plan import ExecutionStep, build_plan
@@ -23,10 +24,16 @@ class CompiledDag:
 
     @cached_property
     def steps(self) -> dict[str, ExecutionStep]:
+        """The DAG's steps by task id."""
         graph = self.defs.asset_graph
         keys = {AssetKey.from_user_string(k) for k in self.plan.asset_keys}
         checks = {c.key for k in keys for c in graph.checks_for(k)}
-        return {s.name: s for s in build_plan(graph, keys, checks).steps}
+        return {task_id_of(s.name, s.assets_def): s for s in build_plan(graph, keys, checks).steps}
+
+    @cached_property
+    def task_asset_keys(self) -> dict[str, tuple[str, ...]]:
+        """The asset keys (user strings) each task materializes, by task id."""
+        return {t.task_id: t.asset_keys for t in self.plan.tasks}
 
     def step_for(self, task_id: str, selected: set[str]) -> ExecutionStep | None:
         """The task's step narrowed to the selected assets; ``None`` when none is selected.

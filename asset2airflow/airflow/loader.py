@@ -19,7 +19,10 @@ from typing import Any
 from airflow.sdk import DAG, get_parsing_context
 
 from asset2airflow.airflow.builder import airflow_dags_folder, build_dag
+from asset2airflow.airflow.op_builder import build_op_dag
+from asset2airflow.airflow.op_plan import build_op_dag_plans
 from asset2airflow.airflow.plan import build_dag_plans
+from asset2airflow.airflow.sensor_dags import build_instigator_dags
 from asset2airflow.errors import Asset2AirflowError, DuplicateKeyError
 from asset2airflow.loading import definitions_in, import_file
 
@@ -51,10 +54,11 @@ def load_asset_modules(
             plans = build_dag_plans(
                 defs, dag_per=dag_per, only_dag_id=only, dags_folder=dags_folder
             )
+            op_plans = build_op_dag_plans(defs, only_dag_id=only)  # @job: one DAG per op job
         except Asset2AirflowError as exc:
             warnings.warn(f"{path}: {exc}", AssetModuleWarning, stacklevel=2)
             continue
-        for plan in plans:
+        for plan in [*plans, *(p.dag for p in op_plans)]:
             if plan.dag_id in sources:
                 raise DuplicateKeyError(
                     f"DAG id {plan.dag_id!r} is made by two asset modules of {folder}: "
@@ -63,4 +67,12 @@ def load_asset_modules(
                 )
             sources[plan.dag_id] = path
         dags.update({p.dag_id: build_dag(p, defs, default_args) for p in plans})
+        dags.update({p.dag_id: build_op_dag(p, defs, default_args) for p in op_plans})
+        if defs.schedules or defs.sensors:
+            every = build_dag_plans(defs, dag_per=dag_per, dags_folder=dags_folder)
+            dags.update(
+                build_instigator_dags(
+                    defs, every, dag_id_prefix="", dags_folder=dags_folder, only_dag_id=only
+                )
+            )
     return dags

@@ -14,6 +14,8 @@ from typing import Any
 from airflow.sdk import AssetAlias, BaseOperator
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
+from asset2airflow.airflow.asset_docs import FIELD as ASSET_DOCS_FIELD
+from asset2airflow.airflow.asset_docs import asset_docs_json
 from asset2airflow.airflow.compiled import CompiledDag
 from asset2airflow.airflow.dynamic import (
     EXTRA_KEY,
@@ -33,6 +35,12 @@ from asset2airflow.airflow.params import (
     run_config_from_params,
     selected_keys,
 )
+from asset2airflow.airflow.task_runtime import (
+    raise_in_airflow,
+    requested_partition_key,
+    run_identity,
+)
+from asset2airflow.definitions.airflow_options import TASK_ATTRIBUTES
 from asset2airflow.definitions.dynamic_partitions import admit_run_key, dynamic_partitions_store
 from asset2airflow.errors import BlockingCheckFailedError, PartitionError
 from asset2airflow.execution.plan import ExecutionStep
@@ -50,6 +58,9 @@ class AssetStepOperator(BaseOperator):
     ui_color = "#e8f4fd"
     shallow_copy_attrs = ("_compiled",)
     _compiled: CompiledDag
+    _serialized_fields: frozenset[str] | None = None
+    step_results: dict[str, Any] | None = None
+    """What this task's step did (as pushed to XCom), once it ran: read by OpenLineage."""
 
     @classmethod
     def for_step(cls, compiled: CompiledDag, **kwargs: Any) -> AssetStepOperator:
@@ -59,9 +70,40 @@ class AssetStepOperator(BaseOperator):
         ``__init__`` override would make Airflow apply (and deep-copy) DAG defaults twice per
         task, which dominates parse time for large graphs.
         """
+        # Setup/teardown roles (``airflow_task``) are attributes, not constructor arguments.
+        roles = {k: kwargs.pop(k) for k in TASK_ATTRIBUTES if k in kwargs}
         task = cls(**kwargs)
+        for name, value in roles.items():
+            setattr(task, name, value)
         task._compiled = compiled
         return task
+
+    @property
+    def asset_docs(self) -> str:
+        """Descriptions, owners, kinds, partitions and checks of the task's assets as JSON: a
+        serialized field, read by the Airflow plugin. Computed when the DAG processor
+        serializes the DAG, so parsing (and a worker, which never serializes) does not pay."""
+        compiled = getattr(self, "_compiled", None)
+        if compiled is None:
+            return ""
+        # By asset key: an outlet's name is not the key when pinned (``airflow_task``).
+        produced = compiled.task_asset_keys.get(self.task_id, ())
+        return asset_docs_json(compiled.defs.asset_graph, produced)
+
+    @classmethod
+    def get_serialized_fields(cls) -> frozenset[str]:
+        """Airflow's fields plus ``asset_docs``, so the DAG processor stores it."""
+        if cls._serialized_fields is None:
+            airflow_fields = super().get_serialized_fields()  # type: ignore[no-untyped-call]
+            cls._serialized_fields = frozenset(airflow_fields) | {ASSET_DOCS_FIELD}
+        return cls._serialized_fields
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """Input/output datasets and facets for OpenLineage (``asset2airflow[openlineage]``);
+        also used on failure. See ``asset2airflow.airflow.openlineage``."""
+        from asset2airflow.airflow.openlineage import lineage_on_complete
+
+        return lineage_on_complete(self, task_instance)
 
     def execute(self, context: Any) -> None:
         compiled = self._compiled
@@ -75,7 +117,7 @@ class AssetStepOperator(BaseOperator):
             raise AirflowSkipException(
                 "none of this task's assets is in the run's 'assets' param; skipped"
             )
-        run_id = str(getattr(dag_run, "run_id", None) or context.get("run_id") or "airflow")
+        _, run_id, _ = run_identity(context, self.dag_id, self.task_id)
         store = self._dynamic_partitions(context)
         with dynamic_partitions_store(store):
             self._run(context, step, params, dag_run, run_id)
@@ -101,6 +143,7 @@ class AssetStepOperator(BaseOperator):
         parsed = ParsedRunConfig(
             run_config_from_params(params, compiled.plan.params), compiled.config_node_names
         )
+        _, _, run_tags = run_identity(context, self.dag_id, self.task_id)
         with ResourceScope(compiled.defs.resources, run_id, parsed.resource_config) as scope:
             env = RunEnvironment(
                 compiled.defs.asset_graph,
@@ -110,23 +153,17 @@ class AssetStepOperator(BaseOperator):
                 run_id,
                 keep_values=False,
                 retry_in_process=False,
-                run_tags={
-                    "airflow/dag_id": str(getattr(dag_run, "dag_id", self.dag_id)),
-                    "airflow/run_id": run_id,
-                    "airflow/run_type": str(getattr(dag_run, "run_type", "") or ""),
-                    "airflow/task_id": self.task_id,
-                },
+                run_tags=run_tags,
             )
             outcome = run_step(env, step)
             # Reported before resources are torn down, so a failing teardown (raised when the
             # block ends, naming the resource) does not hide what the step did.
             self._log_outcome(outcome)
             what = f"step {outcome.step.name!r}"
-            context["ti"].xcom_push(
-                key=XCOM_KEY, value=ensure_strict_json(outcome_to_json(outcome), what)
-            )
+            self.step_results = ensure_strict_json(outcome_to_json(outcome), what)
+            context["ti"].xcom_push(key=XCOM_KEY, value=self.step_results)
             if outcome.error is not None:
-                raise outcome.error
+                raise_in_airflow(outcome.error)
         extras = ensure_strict_json(event_extras(outcome), what)
         partitioned = {
             m.asset_key.to_user_string() for m in outcome.materializations if m.partition
@@ -156,12 +193,7 @@ class AssetStepOperator(BaseOperator):
         """The run's partition (Airflow's partition key, or the trigger form's param), checked
         against the step's partitions definition. A bad key fails the task without retries:
         retrying cannot fix it."""
-        if run_key and param_key and run_key != param_key:
-            raise AirflowFailException(
-                f"the run has partition key {run_key!r} but its {PARTITION_KEY_PARAM!r} param "
-                f"says {param_key!r}; trigger it with one of them."
-            )
-        key = run_key or param_key or None
+        key = requested_partition_key(run_key, param_key, PARTITION_KEY_PARAM)
         graph = self._compiled.defs.asset_graph
         definition = next(
             (d for k in step.asset_keys if (d := graph.spec(k).partitions_def) is not None), None

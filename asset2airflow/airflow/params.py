@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 ASSETS_PARAM = "assets"
 PARTITION_KEY_PARAM = "partition_key"
+RUN_TAGS_CONF = "asset2airflow_tags"
+"""Trigger conf key of a schedule's/sensor's run request tags (``context.run.tags``)."""
 # Airflow deep-copies DAG params into every task, which dominates parse time for very large
 # DAGs. The selection param (a multi-select in the trigger form) is declared for DAGs up to this
 # size; larger DAGs accept the same "assets" list in the trigger conf JSON.

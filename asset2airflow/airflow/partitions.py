@@ -116,6 +116,12 @@ def plan_partitions(
                 mappers.setdefault(upstream, mapper)
     if mappers:
         return PartitionPlan("assets", mappers=tuple(mappers.items()))
+    return root_partition_plan(definition)
+
+
+def root_partition_plan(definition: PartitionsDefinition) -> PartitionPlan:
+    """How a DAG partitioned by ``definition`` with no partitioned upstream is scheduled
+    (assets, or an op job with ``partitions_def``): ``cron`` or ``runtime``."""
     if isinstance(definition, TimeWindowPartitionsDefinition):
         return PartitionPlan(
             "cron",

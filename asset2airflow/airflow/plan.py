@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from asset2airflow.airflow.automation import Condition, plan_automation
 from asset2airflow.airflow.dag_ids import check_airflow_id, default_dags_folder, ungrouped_dag_name
 from asset2airflow.airflow.dynamic import (
     REGISTRY_ALIAS,
@@ -26,13 +27,14 @@ from asset2airflow.airflow.params import ParamPlan, params_for_dag
 from asset2airflow.airflow.partitions import PartitionPlan, plan_partitions
 from asset2airflow.asset_graph.definitions import Definitions
 from asset2airflow.asset_graph.graph import AssetGraph
+from asset2airflow.definitions.airflow_options import task_id_of, task_options
 from asset2airflow.definitions.assets import AssetsDefinition
 from asset2airflow.definitions.dynamic_partitions import dynamic_names
 from asset2airflow.definitions.io_manager import IOManager, IOManagerDefinition
 from asset2airflow.definitions.jobs import AssetJobDefinition
 from asset2airflow.definitions.keys import AssetKey
 from asset2airflow.definitions.metadata import metadata_to_json
-from asset2airflow.definitions.policy import Backoff
+from asset2airflow.definitions.policy import Backoff, RetryPolicy
 from asset2airflow.definitions.specs import DEFAULT_GROUP, DEFAULT_IO_MANAGER_KEY
 from asset2airflow.errors import DefinitionError, DuplicateKeyError
 from asset2airflow.execution.plan import ExecutionStep, build_plan
@@ -67,6 +69,8 @@ class TaskPlan:
     retry_exponential_backoff: float = 0.0
     owner: str | None = None
     doc_md: str | None = None
+    # Operator arguments pinned with ``airflow_task``, applied over the derived ones.
+    arguments: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,11 +83,18 @@ class SchedulePlan:
     cron: str | None = None
     timezone: str = "UTC"
     partitions: PartitionPlan | None = None
+    # From automation conditions and schedules (``airflow.automation``, ``instigator_plan``):
+    # an asset condition replacing ``AssetAll(upstream)``, more crons, or one run only.
+    condition: Condition | None = None
+    extra_crons: tuple[str, ...] = ()
+    once: bool = False
 
     @property
     def kind(self) -> str:
         if self.partitions is not None:
             return f"partitioned_{self.partitions.kind}"
+        if self.once:
+            return "once"
         if self.upstream and self.cron:
             return "assets_or_cron"
         return "assets" if self.upstream else "cron" if self.cron else "manual"
@@ -100,11 +111,36 @@ class DagPlan:
     params: tuple[ParamPlan, ...]
     asset_keys: tuple[str, ...]
     doc_md: str = ""
+    # Set by schedules and sensors (``instigator_plan.apply_instigators``): paused at creation
+    # (``None``: Airflow's default), the schedules that are its timetable, and the run status
+    # sensors whose callbacks the DAG runs.
+    is_paused_upon_creation: bool | None = None
+    schedules: tuple[str, ...] = ()
+    failure_sensors: tuple[str, ...] = ()
+    success_sensors: tuple[str, ...] = ()
+    # ``DAG(...)`` arguments pinned with ``airflow_dag``, applied over the derived ones.
+    arguments: tuple[tuple[str, Any], ...] = ()
+
+
+def retry_settings(policy: RetryPolicy | None) -> dict[str, Any]:
+    """A ``RetryPolicy`` as the task plan's retry fields (asset and op tasks alike)."""
+    return {
+        "retries": policy.max_retries if policy else 0,
+        "retry_delay_seconds": float(policy.delay or 0) if policy else 0.0,
+        "retry_exponential_backoff": (
+            2.0 if policy and policy.backoff is Backoff.EXPONENTIAL else 0.0
+        ),
+    }
 
 
 def _asset_ref(graph: AssetGraph, managers: Mapping[str, Any], key: AssetKey) -> AssetRefPlan:
     assets_def = graph.get(key)
     spec = graph.spec(key)
+    options = task_options(assets_def)
+    pinned = options.asset_ref(key) if options is not None else None
+    if pinned is not None:  # published as a given Airflow asset (``airflow_task(assets=...)``)
+        pinned_uri = pinned.uri or pinned.name
+        return AssetRefPlan(pinned.name, pinned_uri, pinned.group, dict(pinned.extra))
     if assets_def.is_external:
         return AssetRefPlan(key.to_user_string())
     manager = managers.get(graph.io_manager_key(key))
@@ -133,6 +169,7 @@ def _task(
     managers: Mapping[str, Any],
     step: ExecutionStep,
     registries: tuple[AssetRefPlan, ...] = (),
+    task_ids: Mapping[str, str] | None = None,
 ) -> TaskPlan:
     assets_def = step.assets_def
     assert assets_def is not None
@@ -140,8 +177,10 @@ def _task(
     specs = [graph.spec(k) for k in step.asset_keys]
     owners = sorted({o for s in specs for o in s.owners})
     docs = [f"**{s.key.to_user_string()}**: {s.description}" for s in specs if s.description]
+    task_ids = task_ids or {}
+    options = task_options(assets_def)
     task_id = check_airflow_id(
-        step.name,
+        task_id_of(step.name, assets_def),
         f"the task id of {assets_def.node_name!r} ({assets_def.location})",
         "Give the asset a shorter name or key_prefix.",
     )
@@ -150,15 +189,14 @@ def _task(
         asset_keys=tuple(k.to_user_string() for k in step.asset_keys),
         check_names=tuple(c.key.to_user_string() for c in step.checks),
         outlets=tuple(_asset_ref(graph, managers, k) for k in step.asset_keys),
-        upstream_task_ids=step.upstream_steps,
+        upstream_task_ids=tuple(task_ids.get(s, s) for s in step.upstream_steps),
         inlets=tuple(_asset_ref(graph, managers, k) for k in step.reads) + registries,
         # Any task may add dynamic partitions (context.instance), through the registry alias.
         alias_outlets=(REGISTRY_ALIAS,) if registries else (),
-        retries=policy.max_retries if policy else 0,
-        retry_delay_seconds=float(policy.delay or 0) if policy else 0.0,
-        retry_exponential_backoff=2.0 if policy and policy.backoff is Backoff.EXPONENTIAL else 0.0,
+        **retry_settings(policy),
         owner=", ".join(owners) or None,
         doc_md="\n\n".join(docs) or None,
+        arguments=options.arguments if options is not None else (),
     )
 
 
@@ -174,20 +212,8 @@ def _schedule(
     partitions = plan_partitions(
         graph, produced, upstream, dag_id, lambda k: dag_of.get(k, "outside these definitions")
     )
-    crons = sorted(
-        {
-            (c.cron_schedule, c.cron_timezone)
-            for k in produced
-            if (c := graph.spec(k).automation_condition) is not None and c.kind == "on_cron"
-        },
-        key=str,
-    )
-    if len(crons) > 1:
-        raise DefinitionError(
-            f"DAG {dag_id!r} holds assets with different on_cron schedules {crons}; one DAG has "
-            "one schedule: put them in separate jobs or give them the same cron."
-        )
-    cron, timezone = crons[0] if crons else (None, "UTC")
+    automation = plan_automation(graph, produced, upstream, dag_id)
+    cron, timezone = automation.cron, automation.timezone
     if partitions is not None:
         if cron is not None:
             raise DefinitionError(
@@ -198,7 +224,16 @@ def _schedule(
         triggering = [k for k, _ in partitions.mappers]
         refs = tuple(_asset_ref(graph, managers, k) for k in triggering)
         return SchedulePlan(refs, None, "UTC", partitions)
-    return SchedulePlan(tuple(_asset_ref(graph, managers, k) for k in upstream), cron, timezone)
+    return SchedulePlan(
+        tuple(_asset_ref(graph, managers, k) for k in upstream),
+        cron,
+        timezone,
+        condition=automation.condition.map(lambda k: _asset_ref(graph, managers, k))
+        if automation.condition is not None
+        else None,
+        extra_crons=automation.crons[1:],
+        once=automation.once,
+    )
 
 
 @dataclass(frozen=True)
@@ -239,9 +274,10 @@ def _dag_members(
             members[dag_id] = _DagMembers(dag_id, job, set(keys), source)
 
     in_jobs: set[AssetKey] = set()
-    for job in defs.jobs:
+    for job in defs.asset_jobs:  # op jobs are planned by ``op_plan``
         keys = job.selection.resolve(graph) & set(graph.materializable_keys)
-        add(prefix + job.name, job, keys, f"job {job.name!r}")
+        pinned_id = job.airflow.dag_id if job.airflow is not None else None  # airflow_dag
+        add(pinned_id or prefix + job.name, job, keys, f"job {job.name!r}")
         in_jobs |= keys
     for assets_def in graph.toposorted_nodes:
         keys = {k for k in assets_def.keys if k not in in_jobs}
@@ -302,6 +338,8 @@ def build_dag_plans(
         owners = sorted({o for s in specs for o in s.owners})
         key_names = tuple(k.to_user_string() for k in sorted(keys))
         schedule = _schedule(graph, managers, steps, dag_id, dag_of)
+        task_ids = {s.name: task_id_of(s.name, s.assets_def) for s in steps}
+        pinned = job.airflow.arguments if job is not None and job.airflow is not None else ()
         description = (job.description if job and job.description else None) or (
             f"Materializes {len(keys)} asset{'s' if len(keys) != 1 else ''}: "
             + ", ".join(key_names[:10])
@@ -314,13 +352,25 @@ def build_dag_plans(
                 tags=tuple(sorted(t[:100] for t in tags)),
                 owner=", ".join(owners) or "airflow",
                 schedule=schedule,
-                tasks=tuple(_task(graph, managers, s, registries) for s in steps),
-                params=params_for_dag(steps, key_names, schedule.partitions),
+                tasks=tuple(_task(graph, managers, s, registries, task_ids) for s in steps),
+                params=_params(pinned, params_for_dag(steps, key_names, schedule.partitions)),
                 asset_keys=key_names,
                 doc_md=_dag_doc(graph, keys),
+                arguments=pinned,
             )
         )
-    return plans
+    from asset2airflow.airflow.instigator_plan import apply_instigators
+
+    return apply_instigators(defs, plans, dag_id_prefix)
+
+
+def _params(
+    pinned: tuple[tuple[str, Any], ...], derived: tuple[ParamPlan, ...]
+) -> tuple[ParamPlan, ...]:
+    """A DAG pinning ``params`` (``airflow_dag``) keeps only its assets' config params."""
+    if any(name == "params" for name, _ in pinned):
+        return tuple(p for p in derived if p.node_name is not None)
+    return derived
 
 
 _DOC_ROWS = 50

@@ -5,6 +5,7 @@ Airflow imports here: this module only writes text)."""
 
 from __future__ import annotations
 
+import ast
 import os
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from asset2airflow.airflow.arguments import (
     task_arguments,
 )
 from asset2airflow.airflow.plan import DagPlan
+from asset2airflow.definitions.airflow_options import LIST_ARGUMENTS
 
 
 def _identifier(task_id: str) -> str:
@@ -47,11 +49,51 @@ def _keyword_lines(arguments: dict[str, Any], indent: str) -> list[str]:
     return lines
 
 
+class _Read(str):
+    """Source code reading a pinned value (``airflow_dag``/``airflow_task``) from the compiled
+    plan, for values that have no literal source form (timetables, ``Param``s, dates)."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def _literal(value: Any) -> bool:
+    try:
+        return bool(ast.literal_eval(repr(value)) == value)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return False
+
+
+def _with_pinned(
+    arguments: dict[str, Any], pinned: tuple[tuple[str, Any], ...], source: str
+) -> dict[str, Any]:
+    """``arguments`` whose pinned values without a literal form are read from ``source``
+    (``PINNED`` or ``TASKS[id]``) by the rendered file; merged lists and params keep the
+    derived part written out."""
+    written = dict(arguments)
+    for name, value in pinned:
+        if _literal(value):
+            continue
+        read = f"{source}[{name!r}]"
+        merged = written[name]
+        if name in LIST_ARGUMENTS:
+            derived = merged[: len(merged) - len(value)]
+            written[name] = _Read(f"{derived!r} + {read}" if derived else read)
+        elif name == "params" and isinstance(merged, dict) and len(merged) > len(value):
+            derived = {k: v for k, v in merged.items() if k not in value}
+            written[name] = _Read(f"{{**{derived!r}, **{read}}}")
+        else:
+            written[name] = _Read(read)
+    return written
+
+
 def render_dag(plan: DagPlan, source: Path, out_file: Path) -> str:
     """The Python source of a DAG file at ``out_file`` that runs ``plan`` from ``source``."""
     relative = os.path.relpath(source.resolve(), out_file.resolve().parent)
-    dag = dag_arguments(plan)
-    tasks = [task_arguments(t) for t in plan.tasks]
+    dag = _with_pinned(dag_arguments(plan), plan.arguments, "PINNED")
+    tasks = [
+        _with_pinned(task_arguments(t), t.arguments, f"TASKS[{t.task_id!r}]") for t in plan.tasks
+    ]
     lines: list[str] = [
         f'"""DAG {plan.dag_id!r}, rendered by `asset2airflow render` from {source.name}.',
         "",
@@ -68,6 +110,9 @@ def render_dag(plan: DagPlan, source: Path, out_file: Path) -> str:
         f"SOURCE = Path(__file__).parent / {relative!r}",
         f"TASK_IDS = {[t.task_id for t in plan.tasks]!r}",
         f"COMPILED = load_compiled_dag(SOURCE, {plan.dag_id!r}, TASK_IDS)",
+        # Values pinned with airflow_dag/airflow_task that have no literal form.
+        "PINNED = dict(COMPILED.plan.arguments)",
+        "TASKS = {t.task_id: dict(t.arguments) for t in COMPILED.plan.tasks}",
         "",
         "with DAG(",
         *_keyword_lines(dag, "    "),

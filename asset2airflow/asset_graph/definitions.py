@@ -8,10 +8,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from asset2airflow.asset_graph.graph import AssetGraph
+from asset2airflow.asset_graph.instigators import check_instigators, instigator_jobs
+from asset2airflow.asset_graph.op_graph import check_job_resources
 from asset2airflow.definitions.assets import AssetsDefinition
 from asset2airflow.definitions.checks import AssetChecksDefinition
 from asset2airflow.definitions.jobs import AssetJobDefinition, define_asset_job
 from asset2airflow.definitions.keys import AssetKey, CoercibleToAssetKey
+from asset2airflow.definitions.op_jobs import JobDefinition
 from asset2airflow.definitions.selection import AssetSelection
 from asset2airflow.definitions.specs import AssetSpec
 from asset2airflow.errors import DefinitionError, DuplicateKeyError, SelectionError
@@ -35,13 +38,7 @@ class Definitions:
         schedules: Sequence[Any] | None = None,
         sensors: Sequence[Any] | None = None,
     ) -> None:
-        for name, given in (("schedules", schedules), ("sensors", sensors)):
-            if given:
-                raise DefinitionError(
-                    f"Definitions({name}=...) is not built yet: schedules and sensors come with "
-                    "the ops/jobs/schedules work. Until then schedule assets with "
-                    "AutomationCondition.on_cron(...) or let Airflow assets trigger them."
-                )
+        self.schedules, self.sensors = check_instigators(schedules, sensors)
         self.assets = _unique(assets)
         self.asset_checks = _unique(asset_checks)
         for value in self.assets:
@@ -55,9 +52,8 @@ class Definitions:
                     "or AssetSpec objects."
                 )
         self.resources = _merged_resources(resources or {}, self.assets)
-        self.jobs = list(jobs or [])
-        self.schedules: list[Any] = []
-        self.sensors: list[Any] = []
+        # Jobs that schedules and sensors start or monitor are defined too (as in Dagster).
+        self.jobs = _unique([*(jobs or []), *instigator_jobs(self.schedules, self.sensors)])
         self.asset_graph = AssetGraph(self.assets, self.asset_checks, self.resources)
         self._check_jobs()
 
@@ -65,17 +61,40 @@ class Definitions:
         """Job names are DAG ids, so unique; their selections must name existing assets."""
         seen: set[str] = set()
         for job in self.jobs:
-            if not isinstance(job, AssetJobDefinition):
+            if not isinstance(job, AssetJobDefinition | JobDefinition):
                 raise DefinitionError(
-                    f"Definitions(jobs=...) got {job!r}; pass jobs made by define_asset_job"
+                    f"Definitions(jobs=...) got {job!r}; pass jobs made by define_asset_job, "
+                    "@job or GraphDefinition.to_job"
                 )
             if job.name in seen:
                 raise DuplicateKeyError(f"job {job.name!r} is defined twice; rename one")
             seen.add(job.name)
+            if isinstance(job, JobDefinition):  # op job: its resources must be provided
+                check_job_resources(job, {**self.resources, **job.resource_defs})
+                continue
             try:
                 job.selection.resolve(self.asset_graph)
             except SelectionError as exc:
                 raise SelectionError(f"job {job.name!r}: {exc}") from exc
+
+    @property
+    def asset_jobs(self) -> list[AssetJobDefinition]:
+        """The jobs made by ``define_asset_job``."""
+        return [j for j in self.jobs if isinstance(j, AssetJobDefinition)]
+
+    @property
+    def op_jobs(self) -> list[JobDefinition]:
+        """The op jobs (``@job``, ``GraphDefinition.to_job``)."""
+        return [j for j in self.jobs if isinstance(j, JobDefinition)]
+
+    def get_job_def(self, name: str) -> AssetJobDefinition | JobDefinition:
+        """The job named ``name``."""
+        for job in self.jobs:
+            if job.name == name:
+                return job  # type: ignore[no-any-return]
+        raise DefinitionError(
+            f"no job named {name!r}; jobs: {sorted(j.name for j in self.jobs)}"
+        )
 
     def get_assets_def(self, key: CoercibleToAssetKey) -> AssetsDefinition:
         return self.asset_graph.get(AssetKey.from_coercible(key))
@@ -118,6 +137,8 @@ class Definitions:
             asset_checks=[c for d in defs for c in d.asset_checks],
             resources=resources,
             jobs=[j for d in defs for j in d.jobs],
+            schedules=[s for d in defs for s in d.schedules],
+            sensors=[s for d in defs for s in d.sensors],
         )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
+from asset2airflow.definitions.airflow_options import AirflowTaskOptions
 from asset2airflow.definitions.keys import AssetCheckKey, AssetKey
 from asset2airflow.definitions.partition_mappings import PartitionMapping
 from asset2airflow.definitions.partitions import PartitionsDefinition
@@ -76,6 +77,8 @@ class AssetsDefinition:
     """Per output name: the only keys that output depends on (``multi_asset``)."""
     resource_defs: Mapping[str, Any] = field(default_factory=dict)
     """Resources bound with ``with_resources``; ``Definitions`` merges them."""
+    airflow: AirflowTaskOptions | None = None
+    """Airflow settings pinned with ``airflow_task`` (task id, Airflow assets, arguments)."""
 
     # --- keys and specs --------------------------------------------------------------------
 

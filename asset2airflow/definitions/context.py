@@ -18,7 +18,7 @@ from asset2airflow.definitions.partitions import (
     StaticPartitionsDefinition,
 )
 from asset2airflow.definitions.time_partitions import TimeWindow
-from asset2airflow.errors import PartitionError
+from asset2airflow.errors import ConfigError, PartitionError
 
 
 @dataclass(frozen=True)
@@ -243,7 +243,44 @@ class AssetExecutionContext:
         return self._output_metadata.get(output_name, {})
 
 
-OpExecutionContext = AssetExecutionContext
+class OpExecutionContext(AssetExecutionContext):
+    """Passed to an op whose first parameter is ``context``: ``op_config``, ``resources``,
+    ``log``, ``run_id``, ``run``, ``retry_number``, ``partition_key`` (when the job is
+    partitioned) and ``get_mapping_key()`` (the item a mapped op runs for). Assets accept it as
+    an annotation too, as in Dagster."""
+
+    __slots__ = ("_mapping_key", "_op_def", "job_name")
+
+    def __init__(
+        self,
+        *,
+        mapping_key: str | None = None,
+        job_name: str | None = None,
+        op_def: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("output_keys", {})
+        super().__init__(**kwargs)
+        self._mapping_key = mapping_key
+        self._op_def = op_def
+        self.job_name = job_name
+
+    def get_mapping_key(self) -> str | None:
+        """The mapping key of the ``DynamicOutput`` this (mapped) op runs for; else ``None``."""
+        return self._mapping_key
+
+    @property
+    def op_def(self) -> Any:
+        """The ``OpDefinition`` running (its ``name``, ``tags``, ``description``...)."""
+        if self._op_def is None:
+            raise ValueError("this context is not bound to an op yet; pass it to an op")
+        return self._op_def
+
+    def bind_op(self, op_def: Any) -> None:
+        """Point a test context (``build_op_context``) at the op it is passed to."""
+        self._op_def = op_def
+        self.node_name = op_def.name
+        self.log = logging.getLogger(f"asset2airflow.{op_def.name}")
 
 
 class AssetCheckExecutionContext(AssetExecutionContext):
@@ -267,6 +304,55 @@ class InitResourceContext:
         self.log = log
         self.run_id = run_id
         self.resource_config = dict(resource_config or {})
+
+
+def _test_partitions(partition_key: str | None) -> AssetPartitions | None:
+    if partition_key is None:
+        return None
+    return AssetPartitions(StaticPartitionsDefinition([partition_key]), (partition_key,), "test")
+
+
+def build_op_context(
+    resources: Mapping[str, Any] | None = None,
+    op_config: Any = None,
+    resources_config: Mapping[str, Any] | None = None,
+    instance: Any = None,
+    config: Any = None,
+    partition_key: str | None = None,
+    partition_key_range: Any = None,
+    mapping_key: str | None = None,
+    run_tags: Mapping[str, str] | None = None,
+    event_loop: Any = None,
+) -> OpExecutionContext:
+    """A context for calling an op directly in a unit test: ``my_op(build_op_context(), 1)``.
+
+    ``op_config`` (or its alias ``config``) is what ``context.op_config`` returns and fills a
+    typed ``Config`` parameter. ``resources_config``, ``instance``, ``partition_key_range`` and
+    ``event_loop`` are not built and are refused.
+    """
+    refused = {
+        "resources_config": resources_config,
+        "instance": instance,
+        "partition_key_range": partition_key_range,
+        "event_loop": event_loop,
+    }
+    for name, value in refused.items():
+        if value is not None:
+            raise ConfigError(
+                f"build_op_context({name}=...) is not built yet; configure resources by "
+                "constructing them (resources={'key': MyResource(field=...)})."
+            )
+    if op_config is not None and config is not None:
+        raise ConfigError("build_op_context: pass op_config or config (its alias), not both")
+    return OpExecutionContext(
+        node_name="direct_invocation",
+        resources=resources,
+        partitions=_test_partitions(partition_key),
+        op_config=op_config if op_config is not None else config,
+        run_id="test",
+        mapping_key=mapping_key,
+        run_tags=run_tags,
+    )
 
 
 def build_asset_context(

@@ -106,6 +106,8 @@ class OutputContext(_AssetPartitionsAccess):
         log: logging.Logger | None = None,
         step_key: str | None = None,
         asset_partitions: AssetPartitions | None = None,
+        run_id: str | None = None,
+        mapping_key: str | None = None,
     ) -> None:
         self._asset_key = asset_key
         self._asset_partitions = asset_partitions
@@ -116,6 +118,17 @@ class OutputContext(_AssetPartitionsAccess):
         self.log = log or _LOG
         self.step_key = step_key or (asset_key.to_python_identifier() if asset_key else name)
         self.output_metadata: dict[str, MetadataValue] = {}
+        self.run_id = run_id
+        self.mapping_key = mapping_key
+        """The item of a dynamic output (or of a mapped op's output) this value is."""
+
+    def get_identifier(self) -> list[str]:
+        """Where an op output lives, as Dagster names it: ``[run_id, step_key, name]`` plus the
+        mapping key for one item of a dynamic or mapped output."""
+        if self.run_id is None:
+            raise ValueError(f"output {self.name!r} of {self.step_key!r} has no run id")
+        identifier = [self.run_id, self.step_key, self.name]
+        return [*identifier, self.mapping_key] if self.mapping_key is not None else identifier
 
     @property
     def has_asset_key(self) -> bool:

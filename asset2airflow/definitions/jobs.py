@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from asset2airflow.definitions.airflow_options import AirflowDagOptions
 from asset2airflow.definitions.names import check_name
 from asset2airflow.definitions.selection import AssetSelection, coerce_selection
 from asset2airflow.errors import DefinitionError, SelectionError
@@ -21,6 +22,8 @@ class AssetJobDefinition:
     selection: AssetSelection
     description: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
+    airflow: AirflowDagOptions | None = None
+    """The DAG id and ``DAG(...)`` arguments pinned with ``airflow_dag``."""
 
 
 # Arguments Dagster accepts that have no Airflow translation yet: refused rather than stored and

@@ -1,10 +1,14 @@
-"""Retry policies and automation conditions: how and when an asset is (re)run."""
+"""Retry policies and automation conditions: how and when an asset is (re)run.
+
+``AutomationCondition`` lives in ``asset2airflow.definitions.automation`` (re-exported here)."""
 
 from __future__ import annotations
 
 import enum
 import random
 from dataclasses import dataclass
+
+from asset2airflow.definitions.automation import AutomationCondition
 
 
 class Backoff(enum.Enum):
@@ -61,21 +65,4 @@ class RetryPolicy:
         return delay
 
 
-@dataclass(frozen=True)
-class AutomationCondition:
-    """When an asset should run on its own: ``eager()`` (when upstreams update) or ``on_cron``.
-
-    In Airflow, eager becomes an asset-triggered schedule and on_cron a cron schedule.
-    """
-
-    kind: str
-    cron_schedule: str | None = None
-    cron_timezone: str = "UTC"
-
-    @staticmethod
-    def eager() -> AutomationCondition:
-        return AutomationCondition("eager")
-
-    @staticmethod
-    def on_cron(cron_schedule: str, cron_timezone: str = "UTC") -> AutomationCondition:
-        return AutomationCondition("on_cron", cron_schedule, cron_timezone)
+__all__ = ["AutomationCondition", "Backoff", "Jitter", "RetryPolicy", "RetryRequested"]

@@ -8,7 +8,7 @@ import time
 import types
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from asset2airflow.asset_graph.graph import AssetGraph
 from asset2airflow.asset_graph.validation import input_manager_key
@@ -19,11 +19,13 @@ from asset2airflow.definitions.dynamic_partitions import admit_run_key
 from asset2airflow.definitions.io_manager import InputContext, OutputContext
 from asset2airflow.definitions.keys import AssetKey
 from asset2airflow.definitions.metadata import MetadataValue
+from asset2airflow.definitions.op_results import Failure
 from asset2airflow.definitions.partition_scope import AssetPartitions
 from asset2airflow.definitions.policy import RetryRequested
 from asset2airflow.definitions.results import AssetCheckEvaluation, AssetMaterialization
 from asset2airflow.errors import (
     Asset2AirflowError,
+    FailureError,
     InvalidMetadataError,
     IOManagerError,
     MissingUpstreamValueError,
@@ -243,9 +245,23 @@ def load_inputs(
     return values, partitions_by_input
 
 
+class UserCode(Protocol):
+    """What ``call_user_code`` runs: an asset, check or op step (``retry_policy`` optional)."""
+
+    @property
+    def node_name(self) -> str: ...
+
+    @property
+    def compute(self) -> Any: ...
+
+
+class RetrySetting(Protocol):
+    retry_in_process: bool
+
+
 def call_user_code(
-    env: RunEnvironment,
-    definition: AssetsDefinition | AssetChecksDefinition,
+    env: RetrySetting,
+    definition: UserCode,
     context: AssetExecutionContext,
     config: Any,
     resources: dict[str, Any],
@@ -253,7 +269,7 @@ def call_user_code(
     what: str,
 ) -> Any:
     """Call the function (retrying per its retry policy, and when it raises RetryRequested);
-    wrap its errors naming ``what``."""
+    wrap its errors naming ``what``. ``Failure(allow_retries=False)`` is not retried."""
     assert definition.compute is not None
     policy = getattr(definition, "retry_policy", None) if env.retry_in_process else None
     attempts = 1 + (policy.max_retries if policy else 0)
@@ -279,6 +295,18 @@ def call_user_code(
             requested += 1
             delay = float(exc.seconds_to_wait or 0.0)
             context.log.warning("%s requested a retry; retry %d in %.1fs", what, requested, delay)
+            time.sleep(delay)
+        except Failure as exc:
+            attempt += 1
+            if not exc.allow_retries or policy is None or attempt >= attempts:
+                raise FailureError(
+                    f"{what} raised Failure: {exc.description or 'no description'}",
+                    definition.node_name,
+                    dict(exc.metadata),
+                    exc.allow_retries,
+                ) from exc
+            delay = policy.delay_before_attempt(attempt)
+            context.log.warning("%s failed (%s); retry %d in %.1fs", what, exc, attempt, delay)
             time.sleep(delay)
         except Exception as exc:
             attempt += 1

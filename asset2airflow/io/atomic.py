@@ -14,6 +14,8 @@ import secrets
 from collections.abc import Callable
 from pathlib import Path
 
+from asset2airflow.io.object_storage import StoragePath, write_object
+
 
 def temp_path_for(path: Path) -> Path:
     """A unique hidden sibling of ``path``: ``.<name>.tmp-<pid>-<random>`` in the same directory
@@ -21,13 +23,17 @@ def temp_path_for(path: Path) -> Path:
     return path.with_name(f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
 
 
-def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
+def atomic_write(path: StoragePath, write: Callable[[Path], object]) -> None:
     """Create ``path`` with the content ``write(tmp)`` puts in ``tmp`` (its result is ignored),
     all or nothing.
 
     Parent directories are created. If ``write`` (or the flush) raises, the temp file is removed,
-    the previous content of ``path`` is untouched and the exception propagates.
+    the previous content of ``path`` is untouched and the exception propagates. An object
+    storage path is written through ``object_storage.write_object`` (same guarantee).
     """
+    if not isinstance(path, Path):
+        write_object(path, write)
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path_for(path)
     try:

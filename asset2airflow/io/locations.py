@@ -10,20 +10,26 @@ Two different asset keys (or partitions) never share storage, whatever their sep
 - partition keys are user data (dates, regions, ``"a|b"``, even ``"../victim"``): they are
   percent-encoded into a single file name (``encode_component``) and never used as a path.
 - SQL: see ``sql_location``.
+- op outputs (no asset key): ``<base>/.runs/<run id>/<step>/<output><ext>``, and
+  ``<base>/.runs/<run id>/<step>/<output>.mapped/<mapping key><ext>`` for one item of a dynamic
+  or mapped output; every part percent-encoded. ``.runs`` holds a dot, which no key component
+  may, so op outputs never share storage with an asset.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from asset2airflow.definitions.io_manager import InputContext, OutputContext
 from asset2airflow.definitions.keys import AssetKey
 from asset2airflow.errors import IOManagerError, MissingUpstreamValueError, PartitionError
+from asset2airflow.io.object_storage import StoragePath
 
 PARTITIONS_SUFFIX = ".partitions"
+RUNS_DIR = ".runs"
+MAPPED_SUFFIX = ".mapped"
 _SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 _MAX_NAME_BYTES = 200  # file systems allow 255 bytes per name; leave room for suffixes
 
@@ -52,7 +58,7 @@ def check_partition_key(key: AssetKey, partition: str) -> str:
     return partition
 
 
-def asset_path(base: Path, key: AssetKey, partition: str | None, ext: str) -> Path:
+def asset_path(base: StoragePath, key: AssetKey, partition: str | None, ext: str) -> StoragePath:
     """The file of ``key`` (or of one of its partitions) under ``base``; see the module doc."""
     *prefix, name = key.path
     if partition is None:
@@ -106,3 +112,35 @@ def one_or_by_key(context: InputContext, partitioned: bool, values: list[Any]) -
     if not partitioned or len(values) == 1:
         return values[0] if values else {}
     return dict(zip(context.asset_partition_keys, values, strict=True))
+
+
+def op_output_path(base: StoragePath, output: OutputContext, ext: str) -> StoragePath:
+    """The file of an op output (see the module doc), from ``output.get_identifier()``."""
+    run_id, step, name, *mapping = output.get_identifier()
+    folder = base / RUNS_DIR / encode_component(run_id) / encode_component(step)
+    if mapping:
+        items = folder / (encode_component(name) + MAPPED_SUFFIX)
+        return items / (encode_component(mapping[0]) + ext)
+    return folder / (encode_component(name) + ext)
+
+
+def upstream_of(context: InputContext) -> OutputContext:
+    """The output an op input reads (its ``upstream_output``)."""
+    if context.upstream_output is None:
+        raise IOManagerError(
+            f"input {context.name!r} has neither an asset key nor an upstream output to load"
+        )
+    return context.upstream_output
+
+
+def describe_op_output(output: OutputContext) -> str:
+    """``output 'result' of op 'x'`` (with its mapping key), for messages."""
+    item = f" (item {output.mapping_key!r})" if output.mapping_key is not None else ""
+    return f"output {output.name!r} of op {output.step_key!r}{item}"
+
+
+def missing_op_value(output: OutputContext, where: object) -> MissingUpstreamValueError:
+    return MissingUpstreamValueError(
+        f"no stored value for {describe_op_output(output)} in run {output.run_id!r} (looked in "
+        f"{where}); the op must run (and succeed) in the same run first"
+    )

@@ -12,9 +12,11 @@ from asset2airflow.definitions.io_manager import InputContext, IOManager, Output
 from asset2airflow.definitions.keys import AssetKey
 from asset2airflow.io.locations import (
     load_partitions,
+    missing_op_value,
     missing_value,
     one_or_by_key,
     output_partition,
+    upstream_of,
 )
 
 _WHERE = "this InMemoryIOManager, which only holds values stored in the same process and run"
@@ -28,12 +30,22 @@ class InMemoryIOManager(IOManager):
 
     def __init__(self) -> None:
         self.values: dict[tuple[AssetKey, str | None], Any] = {}
+        self.op_values: dict[tuple[str, ...], Any] = {}
 
     def handle_output(self, context: OutputContext, obj: Any) -> None:
+        if not context.has_asset_key:  # an op output: keyed by run, step, output (, item)
+            self.op_values[tuple(context.get_identifier())] = obj
+            return
         self.values[(context.asset_key, output_partition(context))] = obj
 
     def load_input(self, context: InputContext) -> Any:
         """The value; ``{partition key: value}`` when the input reads several partitions."""
+        if not context.has_asset_key:
+            output = upstream_of(context)
+            try:
+                return self.op_values[tuple(output.get_identifier())]
+            except KeyError:
+                raise missing_op_value(output, _WHERE) from None
         return one_or_by_key(context, *load_partitions(context, lambda p: self._load(context, p)))
 
     def _load(self, context: InputContext, partition: str | None) -> Any:

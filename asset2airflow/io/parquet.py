@@ -11,7 +11,6 @@ pandas and pyarrow are imported on first use, keeping DAG parsing light.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from asset2airflow.definitions.io_manager import ConfigurableIOManager, InputContext, OutputContext
@@ -22,11 +21,16 @@ from asset2airflow.io.atomic import atomic_write
 from asset2airflow.io.locations import (
     asset_path,
     describe,
+    describe_op_output,
     load_partitions,
+    missing_op_value,
     missing_value,
+    op_output_path,
     output_partition,
+    upstream_of,
 )
-from asset2airflow.io.storage_dir import default_storage_dir, is_env_setting, resolve_setting
+from asset2airflow.io.object_storage import StoragePath, read_parquet, uri_of
+from asset2airflow.io.storage_dir import is_env_setting, resolve_setting, storage_root
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -44,15 +48,20 @@ class ParquetIOManager(ConfigurableIOManager):
 
     base_dir: str | None = None
 
-    def _path(self, key: AssetKey, partition: str | None) -> Path:
-        base = Path(resolve_setting(self, "base_dir") or default_storage_dir()).absolute()
+    def _path(self, key: AssetKey, partition: str | None) -> StoragePath:
+        base = storage_root(resolve_setting(self, "base_dir"))
         return asset_path(base, key, partition, ".parquet")
 
     def handle_output(self, context: OutputContext, obj: Any) -> None:
         import pyarrow.parquet as pq
 
-        table = _to_arrow(obj, context.asset_key)
-        path = self._path(context.asset_key, output_partition(context))
+        if context.has_asset_key:
+            table = _to_arrow(obj, f"asset {context.asset_key.to_user_string()!r}")
+            path = self._path(context.asset_key, output_partition(context))
+        else:
+            table = _to_arrow(obj, describe_op_output(context))
+            base = storage_root(resolve_setting(self, "base_dir"))
+            path = op_output_path(base, context, ".parquet")
         atomic_write(path, lambda tmp: pq.write_table(table, tmp))
         context.add_output_metadata(
             {"path": MetadataValue.path(path), "row_count": MetadataValue.int(table.num_rows)}
@@ -64,6 +73,9 @@ class ParquetIOManager(ConfigurableIOManager):
         import pyarrow as pa
 
         load_as = _load_as(context)
+        if not context.has_asset_key:
+            table = self._load_op_output(upstream_of(context))
+            return table if load_as == "pyarrow" else table.to_pandas()
         _, tables = load_partitions(context, lambda p: self._load(context, p))
         if not tables:
             raise IOManagerError(
@@ -75,14 +87,27 @@ class ParquetIOManager(ConfigurableIOManager):
         )
         return table if load_as == "pyarrow" else table.to_pandas()
 
+    def _load_op_output(self, output: OutputContext) -> pa.Table:
+
+        base = storage_root(resolve_setting(self, "base_dir"))
+        path = op_output_path(base, output, ".parquet")
+        if not path.is_file():
+            raise missing_op_value(output, path)
+        try:
+            return read_parquet(path)
+        except (OSError, ValueError) as exc:
+            raise IOManagerError(
+                f"the stored {describe_op_output(output)} at {path} cannot be read as Parquet "
+                f"({type(exc).__name__}: {exc}); re-run the op."
+            ) from exc
+
     def _load(self, context: InputContext, partition: str | None) -> pa.Table:
-        import pyarrow.parquet as pq
 
         path = self._path(context.asset_key, partition)
         if not path.is_file():
             raise missing_value(context.asset_key, partition, path)
         try:
-            table = pq.read_table(path)
+            table = read_parquet(path)
         except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
             raise IOManagerError(
                 f"the stored value of {describe(context.asset_key, partition)} at {path} cannot "
@@ -95,10 +120,10 @@ class ParquetIOManager(ConfigurableIOManager):
         """``file://`` URI of the asset's ``.parquet`` file; no I/O."""
         if is_env_setting(self, "base_dir"):
             return None
-        return self._path(asset_key, None).as_uri()
+        return uri_of(self._path(asset_key, None))
 
 
-def _to_arrow(obj: Any, key: AssetKey) -> pa.Table:
+def _to_arrow(obj: Any, owner: str) -> pa.Table:
     import pandas as pd
     import pyarrow as pa
 
@@ -107,10 +132,16 @@ def _to_arrow(obj: Any, key: AssetKey) -> pa.Table:
     if isinstance(obj, pd.DataFrame):
         return pa.Table.from_pandas(obj)
     raise IOManagerError(
-        f"ParquetIOManager cannot store asset {key.to_user_string()!r}: it returned a "
+        f"ParquetIOManager cannot store {owner}: it returned a "
         f"{type(obj).__name__}. Return a pandas DataFrame or a pyarrow "
         "Table, or give the asset a FilesystemIOManager (io_manager_key) to pickle other values."
     )
+
+
+def _loaded(context: InputContext) -> str:
+    if context.has_asset_key:
+        return f"asset {context.asset_key.to_user_string()!r}"
+    return "an op output"
 
 
 def _load_as(context: InputContext) -> str:
@@ -123,7 +154,7 @@ def _load_as(context: InputContext) -> str:
         return "pandas"
     if entry.value not in _LOAD_AS_VALUES:
         raise IOManagerError(
-            f"input {context.name!r} loading asset {context.asset_key.to_user_string()!r} has "
+            f"input {context.name!r} loading {_loaded(context)} has "
             f"metadata {LOAD_AS_KEY}={entry.value!r}; ParquetIOManager accepts "
             f"{LOAD_AS_KEY}='pandas' (the default) or {LOAD_AS_KEY}='pyarrow'."
         )

@@ -68,6 +68,15 @@ def table_of(key: AssetKey) -> tuple[str | None, str]:
     return schema, name
 
 
+def _refuse_op_output(has_asset_key: bool, name: str, step: str) -> None:
+    if not has_asset_key:
+        raise IOManagerError(
+            f"SQLTableIOManager stores assets only, but output/input {name!r} of {step} is an "
+            "op output (a table per op output and run is not built). Give the op's Out "
+            "io_manager_key= of a FilesystemIOManager or ParquetIOManager."
+        )
+
+
 class SQLTableIOManager(ConfigurableIOManager):
     """Stores DataFrames in the database at ``url`` (``None``: ``default_sql_url()``).
 
@@ -81,6 +90,7 @@ class SQLTableIOManager(ConfigurableIOManager):
     def handle_output(self, context: OutputContext, obj: Any) -> None:
         import pandas as pd
 
+        _refuse_op_output(context.has_asset_key, context.name, context.step_key)
         key = context.asset_key
         if not isinstance(obj, pd.DataFrame):
             raise IOManagerError(
@@ -100,6 +110,7 @@ class SQLTableIOManager(ConfigurableIOManager):
             _engine(url, schema, key, writing=True) as engine,
             engine.begin() as conn,
         ):
+            _create_schema(conn, schema)
             claim(conn, key, schema, name)
             _write(conn, frame, schema, name, expr, partition)
         context.add_output_metadata(
@@ -113,6 +124,7 @@ class SQLTableIOManager(ConfigurableIOManager):
         import pandas as pd
         from sqlalchemy import column, inspect, literal_column, select, table
 
+        _refuse_op_output(context.has_asset_key, context.name, "an op")
         key = context.asset_key
         schema, name = table_of(key)
         partitions = (
@@ -169,6 +181,15 @@ def _write(
         target = table(name, column(expr), schema=schema)
         conn.execute(delete(target).where(target.c[expr] == partition))
     frame.to_sql(name, conn, schema=schema, if_exists="append", index=False)
+
+
+def _create_schema(conn: Connection, schema: str | None) -> None:
+    """Inside the writing transaction: create the key prefix's schema if the database lacks it
+    (Postgres and others; a SQLite schema is an attached file, made when attached)."""
+    from sqlalchemy.schema import CreateSchema
+
+    if schema is not None and conn.dialect.name != "sqlite":
+        conn.execute(CreateSchema(schema, if_not_exists=True))
 
 
 def _where(url: str, schema: str | None, name: str) -> str:

@@ -133,6 +133,30 @@ def error_excerpt(log: str, limit: int = 40) -> str:
     return "\n".join(lines[start:end])
 
 
+def stop_process_tree(process: subprocess.Popen[bytes], grace: float = 20) -> None:
+    """SIGTERM ``process`` (started with ``start_new_session=True``), its process group and every
+    descendant; SIGKILL whatever is still alive after ``grace`` seconds, then reap it."""
+    import psutil
+
+    try:
+        tree = [psutil.Process(process.pid), *psutil.Process(process.pid).children(True)]
+    except psutil.NoSuchProcess:
+        tree = []
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    for member in tree:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            member.terminate()
+    _, alive = psutil.wait_procs(tree, timeout=grace)
+    for member in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            member.kill()
+    psutil.wait_procs(alive, timeout=10)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+
+
 class AirflowStandalone:
     """Start with ``start()``, stop with ``stop()``; REST helpers in between."""
 
@@ -186,12 +210,7 @@ class AirflowStandalone:
                         f"{failure}; from {self.log_path}:\n{error_excerpt(log_text)}"
                     )
                 if self._healthy():
-                    self.token = self._token()
-                    self._client = httpx.Client(
-                        base_url=self.url,
-                        timeout=30,
-                        headers={"Authorization": f"Bearer {self.token}"},
-                    )
+                    self._connect()
                     return
                 time.sleep(1)
             raise AirflowStartError(
@@ -233,6 +252,13 @@ class AirflowStandalone:
         ok = all(health.get(c, {}).get("status") == "healthy" for c in components)
         return ok and password_file.exists()
 
+    def _connect(self) -> None:
+        """Log in as admin; ``client`` sends the token from now on."""
+        self.token = self._token()
+        self._client = httpx.Client(
+            base_url=self.url, timeout=30, headers={"Authorization": f"Bearer {self.token}"}
+        )
+
     def admin_password(self) -> str:
         passwords = json.loads(
             (self.home / "simple_auth_manager_passwords.json.generated").read_text()
@@ -250,30 +276,11 @@ class AirflowStandalone:
 
     def stop(self) -> None:
         """SIGTERM every process of the standalone (children included), SIGKILL stragglers."""
-        import psutil
-
         if self._client is not None:
             self._client.close()
         process, self._process = self._process, None
-        if process is None:
-            return
-        try:
-            tree = [psutil.Process(process.pid), *psutil.Process(process.pid).children(True)]
-        except psutil.NoSuchProcess:
-            tree = []
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        for member in tree:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                member.terminate()
-        _, alive = psutil.wait_procs(tree, timeout=20)
-        for member in alive:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                member.kill()
-        psutil.wait_procs(alive, timeout=10)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+        if process is not None:
+            stop_process_tree(process)
 
     # --- REST helpers -----------------------------------------------------------------------
 

@@ -123,9 +123,9 @@ def test_resources_given_as_a_class_or_string_are_refused_naming_the_key(given: 
 
 
 def test_unbuilt_inputs_are_refused_not_ignored() -> None:
-    with pytest.raises(DefinitionError, match="schedules= ?.*not built yet"):
+    with pytest.raises(DefinitionError, match=r"schedules=\.\.\.\) got .*pass ScheduleDefinition"):
         Definitions(assets=[raw], schedules=[object()])
-    with pytest.raises(DefinitionError, match="sensors=.*not built yet"):
+    with pytest.raises(DefinitionError, match=r"sensors=\.\.\.\) got .*pass @sensor"):
         Definitions(assets=[raw], sensors=[object()])
     with pytest.raises(DefinitionError, match="config=.*not built yet"):
         define_asset_job("nightly", config={"ops": {}})

@@ -22,15 +22,18 @@ WRITER = Path(__file__).with_name("_writer_process.py")
 REPO = Path(__file__).resolve().parents[2]
 
 
-def kill_mid_write(args: list[str], in_progress: Callable[[], bool], delay: float = 0.0) -> None:
-    """Start the writer, wait until its write is visibly in progress, SIGKILL it."""
+def kill_mid_write(
+    args: list[str], in_progress: Callable[[], bool], delay: float = 0.0, startup: float = 8
+) -> None:
+    """Start the writer, wait (up to ``startup`` s) until its write is visibly in progress,
+    SIGKILL it."""
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
     }
     process = subprocess.Popen([sys.executable, str(WRITER), *args], env=env)
     try:
-        deadline = time.monotonic() + 8
+        deadline = time.monotonic() + startup
         while not in_progress():
             assert process.poll() is None, "the writer ended before its write was seen"
             assert time.monotonic() < deadline, "the writer's write never started"

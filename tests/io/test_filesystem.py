@@ -86,10 +86,28 @@ def test_storage_uri_is_an_absolute_file_uri_without_io(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ASSET2AIRFLOW_HOME")
     manager = FilesystemIOManager(base_dir="relative/store")
     uri = manager.storage_uri(AssetKey(["sales", "raw"]))
     assert uri == f"file://{tmp_path}/relative/store/sales/raw.pickle"
     assert not (tmp_path / "relative").exists()
+
+
+def test_relative_base_dir_is_under_asset2airflow_home_whatever_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dag processor (computing the asset URI) and each worker (writing) run in different
+    directories; with ASSET2AIRFLOW_HOME set they resolve a relative base_dir the same way."""
+    monkeypatch.setenv("ASSET2AIRFLOW_HOME", str(tmp_path / "home"))
+    manager = FilesystemIOManager(base_dir="relative/store")
+    uris = set()
+    for cwd in ("processor", "worker"):
+        (tmp_path / cwd).mkdir()
+        monkeypatch.chdir(tmp_path / cwd)
+        uris.add(manager.storage_uri(AssetKey("raw")))
+        store(manager, "raw", cwd)
+    assert uris == {f"file://{tmp_path}/home/relative/store/raw.pickle"}
+    assert load(manager, "raw") == "worker"
 
 
 def test_env_var_base_dir_is_read_at_run_time(
@@ -140,4 +158,19 @@ def test_default_io_manager_stores_under_the_default_dir_read_at_run_time(
     assert (tmp_path / "storage" / "sales" / "raw.pickle").is_file()
     assert manager.storage_uri(AssetKey(["sales", "raw"])) == (
         f"file://{tmp_path}/storage/sales/raw.pickle"
+    )
+
+
+def test_storage_dir_settings_resolve_once_against_the_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ASSET2AIRFLOW_HOME", "rel-home")
+    assert FilesystemIOManager().storage_uri(AssetKey("x")) == (
+        f"file://{tmp_path}/rel-home/storage/x.pickle"
+    )
+    monkeypatch.setenv("ASSET2AIRFLOW_STORAGE_DIR", "shared")
+    assert default_storage_dir() == tmp_path / "rel-home" / "shared"
+    assert FilesystemIOManager().storage_uri(AssetKey("x")) == (
+        f"file://{tmp_path}/rel-home/shared/x.pickle"
     )

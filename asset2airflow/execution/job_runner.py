@@ -1,0 +1,296 @@
+"""``job.execute_in_process()``: run an op job in this process on the shared engine.
+
+Steps run in dependency order; a step mapped over a dynamic output runs once per mapping key,
+in the order the keys were yielded. Values pass through IO managers (the default filesystem
+one stores op outputs under ``.runs/<run id>/``, see ``io.locations``). Run config (merged over
+the job's ``config``) and resources are checked before anything runs.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from asset2airflow.asset_graph.op_graph import check_job_resources
+from asset2airflow.definitions.config import RunConfig, run_config_dict
+from asset2airflow.definitions.dynamic_partitions import (
+    DagsterInstance,
+    DynamicPartitionsStore,
+    admit_run_key,
+    dynamic_partitions_store,
+)
+from asset2airflow.definitions.op_results import ExpectationResult
+from asset2airflow.definitions.partition_scope import AssetPartitions
+from asset2airflow.errors import (
+    Asset2AirflowError,
+    ConfigError,
+    PartitionError,
+)
+from asset2airflow.execution.op_step import (
+    OpOutcome,
+    OpRunEnvironment,
+    Produced,
+    op_config,
+    run_op_step,
+    step_key,
+)
+from asset2airflow.execution.resources import ResourceScope
+from asset2airflow.execution.run_config import ParsedRunConfig, flatten_ops_config
+
+if TYPE_CHECKING:
+    from asset2airflow.definitions.op_jobs import JobDefinition
+
+
+def merge_run_config(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """``override`` over ``base``, dicts merged key by key (a job's config are defaults)."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = merge_run_config(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def job_run_config(job: JobDefinition, run_config: Any = None) -> dict[str, Any]:
+    """The run config of a run: ``run_config`` over the job's ``config``, ops flattened."""
+    merged = merge_run_config(run_config_dict(job.config), run_config_dict(run_config))
+    if "ops" in merged:
+        merged["ops"] = flatten_ops_config(dict(merged["ops"] or {}))
+    return merged
+
+
+def parse_job_config(job: JobDefinition, run_config: Any = None) -> ParsedRunConfig:
+    names = [s.name for s in job.op_graph.steps]
+    try:
+        return ParsedRunConfig(job_run_config(job, run_config), names)
+    except ConfigError as exc:
+        raise ConfigError(f"job {job.name!r}: {exc}".replace("assets of this run", "ops")) from exc
+
+
+def check_job_config(job: JobDefinition) -> None:
+    """The job's default ``config`` names its ops and gives values of the right types
+    (required fields may still come at run time)."""
+    parsed = parse_job_config(job)
+    for name, given in parsed.node_config.items():
+        config_type = job.op_graph.step(name).op_def.config_type
+        if config_type is None or given is None:
+            continue
+        try:
+            config_type.model_validate(dict(given))
+        except ValidationError as exc:
+            if any(e["type"] != "missing" for e in exc.errors()):
+                raise ConfigError(
+                    f"job {job.name!r}: config of op {name!r} is invalid: {exc}"
+                ) from exc
+        except TypeError as exc:
+            raise ConfigError(f"job {job.name!r}: config of op {name!r} is not a dict") from exc
+
+
+def job_partitions(job: JobDefinition, partition_key: str | None) -> AssetPartitions | None:
+    """The run's partition, checked against the job's ``partitions_def``."""
+    definition = job.partitions_def
+    if definition is None:
+        if partition_key is not None:
+            raise PartitionError(
+                f"job {job.name!r} is not partitioned, but partition_key {partition_key!r} was "
+                "given; drop it or give the job partitions_def=..."
+            )
+        return None
+    if partition_key is None:
+        raise PartitionError(
+            f"job {job.name!r} is partitioned by {definition!r}; pass partition_key=..."
+        )
+    admit_run_key(definition, partition_key)  # a dynamic definition gains a new key, as for assets
+    definition.validate_key(partition_key, f"job {job.name!r}")
+    return AssetPartitions(definition, (partition_key,), f"job {job.name!r}")
+
+
+class LocalIndex:
+    """What step instances produced in this run (the local ``ProducedIndex``)."""
+
+    def __init__(self) -> None:
+        self._produced: dict[tuple[str, str | None], Produced] = {}
+
+    def add(self, outcome: OpOutcome) -> None:
+        if outcome.success:
+            self._produced[(outcome.step.name, outcome.mapping_key)] = outcome.produced
+
+    def produced(self, step: str, mapping_key: str | None) -> Produced | None:
+        return self._produced.get((step, mapping_key))
+
+
+@dataclass(frozen=True)
+class NodeEvent:
+    """One event of a run, with Dagster's event type names (``STEP_START``, ``STEP_OUTPUT``,
+    ``STEP_SUCCESS``, ``STEP_FAILURE``, ``STEP_SKIPPED``, ``STEP_EXPECTATION_RESULT``)."""
+
+    event_type_value: str
+    node_name: str
+    step_key: str
+    message: str = ""
+    output_name: str | None = None
+    mapping_key: str | None = None
+    expectation_result: ExpectationResult | None = None
+
+    @property
+    def is_failure(self) -> bool:
+        return self.event_type_value == "STEP_FAILURE"
+
+
+def _events(outcome: OpOutcome) -> list[NodeEvent]:
+    name, key = outcome.step.name, outcome.step_key
+    if outcome.skipped is not None:
+        return [NodeEvent("STEP_SKIPPED", name, key, outcome.skipped)]
+    events = [NodeEvent("STEP_START", name, key)]
+    events += [
+        NodeEvent("STEP_EXPECTATION_RESULT", name, key, e.label or "", expectation_result=e)
+        for e in outcome.expectations
+    ]
+    for output, keys in outcome.produced.items():
+        for mapping_key in keys if keys is not None else [outcome.mapping_key]:
+            events.append(NodeEvent("STEP_OUTPUT", name, key, "", output, mapping_key))
+    if outcome.error is not None:
+        events.append(NodeEvent("STEP_FAILURE", name, key, str(outcome.error)))
+    else:
+        events.append(NodeEvent("STEP_SUCCESS", name, key))
+    return events
+
+
+class JobExecutionResult:
+    """What ``execute_in_process`` returns (Dagster's ``ExecuteInProcessResult`` accessors)."""
+
+    def __init__(
+        self,
+        job: JobDefinition,
+        run_id: str,
+        outcomes: list[OpOutcome],
+        run_errors: Sequence[Asset2AirflowError] = (),
+    ) -> None:
+        self.job_def = job
+        self.run_id = run_id
+        self.step_outcomes = outcomes
+        self.run_errors = list(run_errors)
+        """Errors of the run itself, not of an op (a resource's teardown)."""
+        self.all_node_events: list[NodeEvent] = [e for o in outcomes for e in _events(o)]
+
+    @property
+    def success(self) -> bool:
+        return not self.run_errors and all(o.error is None for o in self.step_outcomes)
+
+    @property
+    def errors(self) -> list[Asset2AirflowError]:
+        return [o.error for o in self.step_outcomes if o.error is not None] + self.run_errors
+
+    def output_for_node(self, node_str: str, output_name: str = "result") -> Any:
+        """The value of ``node_str``'s output (``outer.inner`` inside graphs); for a dynamic
+        output, or an op mapped over one, ``{mapping_key: value}`` in the order yielded."""
+        ran = [o for o in self.step_outcomes if o.step.name == node_str]
+        names = [s.name for s in self.job_def.op_graph.steps]
+        if node_str not in names:
+            raise KeyError(f"job {self.job_def.name!r} has no op {node_str!r}; its ops: {names}")
+        step = self.job_def.op_graph.step(node_str)
+        if output_name not in step.op_def.outs:
+            raise KeyError(
+                f"op {node_str!r} has no output {output_name!r}; outputs: {list(step.op_def.outs)}"
+            )
+        if step.mapped_over is not None:
+            return {
+                o.mapping_key: o.values[output_name] for o in ran if output_name in o.values
+            }
+        if not ran:
+            raise KeyError(f"op {node_str!r} did not run in this run (an upstream op failed)")
+        if output_name not in ran[0].values:
+            raise KeyError(
+                f"op {node_str!r} produced no value for output {output_name!r} in this run "
+                f"({'skipped: ' + ran[0].skipped if ran[0].skipped else 'not produced'})"
+            )
+        return ran[0].values[output_name]
+
+    def output_value(self, output_name: str = "result") -> Any:
+        """The value of the job's graph output ``output_name``."""
+        ref = self.job_def.op_graph.outputs.get(output_name)
+        if ref is None:
+            raise KeyError(f"job {self.job_def.name!r} has no graph output {output_name!r}")
+        return self.output_for_node(ref.step, ref.output)
+
+    def expectation_results_for_node(self, node_str: str) -> list[ExpectationResult]:
+        return [e for o in self.step_outcomes if o.step.name == node_str for e in o.expectations]
+
+    def __repr__(self) -> str:
+        return f"<JobExecutionResult {self.job_def.name} success={self.success}>"
+
+
+def execute_job(
+    job: JobDefinition,
+    *,
+    run_config: RunConfig | Mapping[str, Any] | None = None,
+    resources: Mapping[str, Any] | None = None,
+    partition_key: str | None = None,
+    raise_on_error: bool = True,
+    run_id: str | None = None,
+    tags: Mapping[str, str] | None = None,
+    instance: DynamicPartitionsStore | None = None,
+) -> JobExecutionResult:
+    """See ``JobDefinition.execute_in_process``."""
+    graph = job.op_graph
+    parsed = parse_job_config(job, run_config)
+    for step in graph.steps:
+        op_config(parsed, step)  # every op's config is valid before anything runs
+    provided = {**job.resource_defs, **dict(resources or {})}
+    check_job_resources(job, provided)
+    run_id = run_id or str(uuid.uuid4())
+    outcomes: list[OpOutcome] = []
+    index = LocalIndex()
+    with dynamic_partitions_store(instance or DagsterInstance.ephemeral()):
+        partitions = job_partitions(job, partition_key)
+        scope = ResourceScope(provided, run_id, parsed.resource_config)
+        env = OpRunEnvironment(
+            graph,
+            scope,
+            parsed,
+            run_id,
+            job.name,
+            partitions,
+            run_tags={**job.tags, **dict(tags or {})},
+        )
+        try:
+            for step in graph.steps:
+                keys: list[str | None] = [None]
+                if step.mapped_over is not None:
+                    root = index.produced(step.mapped_over.step, None)
+                    produced = root.get(step.mapped_over.output) if root is not None else None
+                    if produced is None:
+                        reason = "its dynamic input was not produced"
+                        outcomes.append(OpOutcome(step, None, skipped=reason))
+                        continue
+                    keys = list(produced)
+                for key in keys:
+                    outcome = run_op_step(env, step, key, index)
+                    outcomes.append(outcome)
+                    index.add(outcome)
+                    if raise_on_error and outcome.error is not None:
+                        raise outcome.error
+        except BaseException:
+            scope.teardown()
+            raise
+        teardown_errors = scope.teardown()
+    if raise_on_error and teardown_errors:
+        raise teardown_errors[0]
+    return JobExecutionResult(job, run_id, outcomes, teardown_errors)
+
+
+__all__ = [
+    "JobExecutionResult",
+    "NodeEvent",
+    "check_job_config",
+    "execute_job",
+    "flatten_ops_config",
+    "job_run_config",
+    "merge_run_config",
+    "step_key",
+]

@@ -1,0 +1,210 @@
+"""What migrated asset modules call at run time: the original task code, run inside our step.
+
+- ``run_python(fn, *args, **kwargs)``: a TaskFlow function or ``PythonOperator`` callable. In an
+  Airflow task it runs through Airflow's ``PythonOperator`` (templates in the arguments are
+  rendered, context variables such as ``ti`` or ``ds`` are passed to parameters asking for
+  them, ``Metadata`` it yields reaches the outlets); elsewhere (``materialize()``, unit tests)
+  it is a plain call.
+- ``run_operator("module.Operator", **arguments)``: an operator-backed asset. The original
+  operator class is imported when the step runs (never while the module is imported), built
+  with the original arguments, its templates rendered with the task's context and its
+  ``execute`` called; what it returns is the asset's value.
+- ``expand_items``/``expand_kwargs_items``: the items a mapped task maps over, in Airflow's
+  map-index order.
+
+Airflow is imported only when a step runs in Airflow.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import importlib
+import itertools
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from asset2airflow.errors import Asset2AirflowError
+
+PYTHON_OPERATOR = "airflow.providers.standard.operators.python.PythonOperator"
+
+
+class NotInAirflowError(Asset2AirflowError):
+    """An operator-backed asset was run outside an Airflow task."""
+
+
+def airflow_context() -> Any | None:
+    """The running Airflow task's context, or ``None`` outside an Airflow task."""
+    if "airflow.sdk" not in sys.modules:  # nothing imported Airflow: not in a task
+        return None
+    from airflow.sdk import get_current_context
+
+    try:
+        return get_current_context()
+    except RuntimeError:
+        return None
+
+
+def import_operator(path: str) -> type[Any]:
+    """The class at ``"package.module.Class"``; errors name the path."""
+    module_name, _, name = path.rpartition(".")
+    try:
+        found = getattr(importlib.import_module(module_name), name)
+    except (ImportError, AttributeError, ValueError) as exc:
+        raise Asset2AirflowError(
+            f"cannot import operator {path!r}: {exc}. Install the provider that has it, or "
+            "fix the path in the asset module."
+        ) from exc
+    if not isinstance(found, type):
+        raise Asset2AirflowError(f"{path!r} is {found!r}, not an operator class")
+    return found
+
+
+def run_python(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+    """Call a task's Python callable as Airflow's ``PythonOperator`` would (in Airflow), or
+    plainly (elsewhere)."""
+    context = airflow_context()
+    if context is None:
+        return fn(*args, **kwargs)
+    return _run(PYTHON_OPERATOR, context, python_callable=fn, op_args=list(args), op_kwargs=kwargs)
+
+
+def run_operator(operator: str | type[Any], /, **arguments: Any) -> Any:
+    """Run Airflow operator ``operator`` (``"module.Class"``, or a class defined in the
+    module) with ``arguments`` inside the current Airflow task and return what its
+    ``execute`` returns."""
+    context = airflow_context()
+    if context is None:
+        name = operator.rpartition(".")[2] if isinstance(operator, str) else operator.__name__
+        raise NotInAirflowError(
+            f"this asset runs the Airflow operator {name} and needs a "
+            "running Airflow task: run its DAG in Airflow (or dag.test()); materialize() can "
+            "only run the migrated Python callables."
+        )
+    return _run(operator, context, **arguments)
+
+
+def _run(operator: str | type[Any], context: Any, **arguments: Any) -> Any:
+    """Build ``operator`` as the running task (same task id, no DAG of its own) and run it."""
+    outer = context["task"]
+    cls = import_operator(operator) if isinstance(operator, str) else operator
+    op = cls(task_id=outer.task_id, **arguments)
+    # The operator sees the task's DAG and neighbours (a branch operator follows its downstream
+    # tasks, LatestOnlyOperator reads the DAG's timetable) without being added to the DAG.
+    object.__setattr__(op, "_dag", outer.get_dag())
+    object.__setattr__(op, "upstream_task_ids", set(outer.upstream_task_ids))
+    object.__setattr__(op, "downstream_task_ids", set(outer.downstream_task_ids))
+    return _execute(op, context)
+
+
+def _execute(op: Any, context: Any) -> Any:
+    """Render ``op``'s templates with the task's context and DAG template settings and execute
+    it the way the task runner does (hooks, then ``execute`` past Airflow's nested-operator
+    safeguard)."""
+    from airflow.sdk.bases.operator import BaseOperator, ExecutorSafeguard
+
+    dag = getattr(context["task"], "dag", None)
+    op.render_template_fields(context, dag.get_template_env() if dag is not None else None)
+    if type(op).pre_execute is not BaseOperator.pre_execute:
+        op.pre_execute(context)
+    run = contextvars.copy_context()
+    run.run(ExecutorSafeguard.tracker.set, op)
+    result = run.run(op.execute, context)
+    if type(op).post_execute is not BaseOperator.post_execute:
+        op.post_execute(context, result)
+    return result
+
+
+def expand_items(expand: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The keyword arguments of each map index of ``.expand(**expand)``: the product of the
+    values, the last argument varying fastest (Airflow's order); a dict maps over its items."""
+    names = list(expand)
+    values = [list(v.items()) if isinstance(v, Mapping) else list(v) for v in expand.values()]
+    return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*values)]
+
+
+def expand_kwargs_items(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The keyword arguments of each map index of ``.expand_kwargs(items)``."""
+    return [dict(item) for item in items]
+
+
+def zip_items(*sequences: Sequence[Any], fillvalue: Any = None, fill: bool = False) -> list[Any]:
+    """``XComArg.zip``: tuples of the sequences' items (padded with ``fillvalue`` if ``fill``)."""
+    if fill:
+        return [tuple(t) for t in itertools.zip_longest(*sequences, fillvalue=fillvalue)]
+    return [tuple(t) for t in zip(*sequences, strict=False)]
+
+
+def dag_param(name: str, default: Any = None) -> Any:
+    """What ``dag.param(name, default)`` (a ``@dag`` function's parameter) was in the task's
+    arguments: resolved when the task's templates are rendered, from the run's conf, else the
+    default, else the DAG's param."""
+    from airflow.sdk.definitions._internal.mixins import ResolveMixin
+
+    class DagParamReference(ResolveMixin):
+        def iter_references(self) -> Iterable[tuple[Any, str]]:
+            return ()
+
+        def resolve(self, context: Any) -> Any:
+            conf = getattr(context.get("dag_run"), "conf", None) or {}
+            if name in conf:
+                return conf[name]
+            if default is not None:
+                return default
+            return context["params"][name]
+
+        def __repr__(self) -> str:
+            return f"dag_param({name!r})"
+
+    return DagParamReference()
+
+
+_ORIGINALS: dict[tuple[str, str], Any] = {}
+
+
+def run_original_task(path: str | Path, dag_id: str, task_id: str) -> Any:
+    """The fallback for a task whose code could not be carried over: load the kept copy of
+    the original DAG file (``path``, not a ``.py`` file, so Airflow does not parse it as a
+    second DAG with the same id), and run its task ``task_id`` in this step; its ``XComArg``s
+    pull the XComs the migrated upstream tasks pushed."""
+    context = airflow_context()
+    if context is None:
+        raise NotInAirflowError(
+            f"this asset runs task {task_id!r} of the original DAG file {Path(path).name} and "
+            "needs a running Airflow task: run its DAG in Airflow (or dag.test())."
+        )
+    dag = _original_dag(Path(path), dag_id)
+    return _execute(dag.get_task(task_id), context)
+
+
+def _original_dag(path: Path, dag_id: str) -> Any:
+    key = (str(path), dag_id)
+    if key not in _ORIGINALS:
+        from importlib.machinery import SourceFileLoader
+        from importlib.util import module_from_spec, spec_from_loader
+
+        from airflow.sdk import DAG
+        from airflow.sdk.definitions._internal.contextmanager import DagContext
+
+        name = f"asset2airflow_original_{abs(hash(str(path)))}"
+        spec = spec_from_loader(name, SourceFileLoader(name, str(path)))
+        if spec is None or not path.is_file():
+            raise Asset2AirflowError(
+                f"the original DAG file {path} is missing; keep it next to the migrated module"
+            )
+        module = module_from_spec(spec)
+        sys.modules[name] = module
+        before = DagContext.current_autoregister_module_name
+        DagContext.current_autoregister_module_name = name
+        try:
+            spec.loader.exec_module(module)  # type: ignore[union-attr]
+        finally:
+            DagContext.current_autoregister_module_name = before
+        found = [d for d, m in DagContext.autoregistered_dags if m is module]
+        found += [v for v in vars(module).values() if isinstance(v, DAG)]
+        for dag in found:
+            _ORIGINALS[(str(path), dag.dag_id)] = dag
+        if key not in _ORIGINALS:
+            raise Asset2AirflowError(f"the original DAG file {path} has no DAG {dag_id!r}")
+    return _ORIGINALS[key]

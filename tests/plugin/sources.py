@@ -1,0 +1,101 @@
+"""DAG files the plugin tests run in Airflow (in-process with ``dag.test()`` and on a real
+``airflow standalone``): checks that fail, a daily-partitioned asset with failed partitions,
+and user strings that try to inject markup and scripts."""
+
+from __future__ import annotations
+
+XSS = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
+
+QUALITY = """
+from asset2airflow import (AssetCheckResult, AssetCheckSeverity, Config, Definitions,
+                           MaterializeResult, MetadataValue, asset, asset_check)
+from asset2airflow.airflow import build_dags
+
+XSS = XSS_LITERAL
+
+
+class OrdersConfig(Config):
+    fail_check: bool = False
+
+
+@asset(
+    group_name="plugin_quality",
+    description="Orders **from the shop**. " + XSS + " [docs](javascript:window.__pwned=3)",
+    metadata={"owner_page": MetadataValue.url("javascript:window.__pwned=4"), "tier": "gold"},
+    owners=["quality-team@example.com"],
+    kinds={"python"},
+)
+def plugin_orders(config: OrdersConfig) -> MaterializeResult:
+    orders = [-5, 3] if config.fail_check else [5, 7]
+    return MaterializeResult(
+        value=orders,
+        metadata={
+            "rows": len(orders),
+            "note": MetadataValue.md("**Loaded** " + XSS + " [x](javascript:window.__pwned=5)"),
+            "raw_html": XSS,
+            "link": MetadataValue.url("javascript:window.__pwned=6"),
+            "docs": MetadataValue.url("https://example.com/orders"),
+            "sample": MetadataValue.table([{"id": 1, "amount": orders[0]}]),
+        },
+    )
+
+
+@asset_check(asset=plugin_orders, blocking=True, description="No negative amounts.")
+def plugin_orders_positive(plugin_orders: list) -> AssetCheckResult:
+    bad = sum(1 for o in plugin_orders if o <= 0)
+    return AssetCheckResult(passed=bad == 0, metadata={"negative_rows": bad})
+
+
+@asset_check(asset=plugin_orders, description="Warns: there are always too few orders.")
+def plugin_orders_volume(plugin_orders: list) -> AssetCheckResult:
+    return AssetCheckResult(
+        passed=len(plugin_orders) > 100, severity=AssetCheckSeverity.WARN,
+        description=XSS, metadata={"count": len(plugin_orders)},
+    )
+
+
+@asset(group_name="plugin_quality_reports")
+def plugin_order_report(plugin_orders: list) -> int:
+    return sum(plugin_orders)
+
+
+build_dags(Definitions(assets=[plugin_orders, plugin_order_report],
+                       asset_checks=[plugin_orders_positive, plugin_orders_volume]))
+""".replace("XSS_LITERAL", repr(XSS))
+
+PARTITIONS = """
+from asset2airflow import (AssetCheckResult, AssetExecutionContext, DailyPartitionsDefinition,
+                           Definitions, DynamicPartitionsDefinition, MaterializeResult, asset,
+                           asset_check)
+from asset2airflow.airflow import build_dags
+
+days = DailyPartitionsDefinition(start_date="2024-01-01")
+uploads = DynamicPartitionsDefinition("plugin_uploads")
+
+
+@asset(group_name="plugin_days", partitions_def=days)
+def plugin_daily_sales(context: AssetExecutionContext) -> MaterializeResult:
+    day = context.partition_key
+    if day.endswith("-04"):
+        raise ValueError(f"the source has no file for {day}")
+    return MaterializeResult(value=[day], metadata={"day": day})
+
+
+@asset_check(asset=plugin_daily_sales, blocking=True)
+def plugin_daily_sales_complete(plugin_daily_sales: list) -> AssetCheckResult:
+    return AssetCheckResult(passed=not plugin_daily_sales[0].endswith("-03"))
+
+
+@asset(group_name="plugin_uploads", partitions_def=uploads)
+def plugin_upload(context: AssetExecutionContext) -> str:
+    return context.partition_key
+
+
+build_dags(Definitions(assets=[plugin_daily_sales, plugin_upload],
+                       asset_checks=[plugin_daily_sales_complete]))
+"""
+
+DAYS_OK = ("2024-01-01", "2024-01-02", "2024-01-05")
+DAY_CHECK_FAILS = "2024-01-03"
+DAY_FAILS = "2024-01-04"
+UPLOADS = ("first.csv", "second.csv")
