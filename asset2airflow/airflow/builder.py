@@ -34,6 +34,11 @@ def build_dag(plan: DagPlan, defs: Definitions, default_args: Mapping[str, Any] 
     arguments = instantiate(dag_arguments(plan))
     arguments["default_args"] = {**arguments["default_args"], **dict(default_args or {})}
     arguments.update(run_status_callbacks(plan, defs))  # run status sensors, if any
+    # DAG params are set once the tasks exist: Airflow deep-copies (and serializes) the DAG's
+    # params into every task created inside the DAG -- 200 assets with two Config fields each
+    # took seconds to parse and a minute to serialize. At run time Airflow merges the DAG's
+    # params into each task's anyway.
+    params = arguments.pop("params")
     with DAG(**arguments) as dag:
         tasks = {}
         # Downstream tasks are added first: Airflow's cycle check walks tasks in insertion order
@@ -46,6 +51,7 @@ def build_dag(plan: DagPlan, defs: Definitions, default_args: Mapping[str, Any] 
         for task in plan.tasks:
             for upstream in task.upstream_task_ids:
                 _link(tasks[upstream], tasks[task.task_id])
+    dag.params = params
     return dag
 
 

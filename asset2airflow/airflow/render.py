@@ -94,6 +94,7 @@ def render_dag(plan: DagPlan, source: Path, out_file: Path) -> str:
     tasks = [
         _with_pinned(task_arguments(t), t.arguments, f"TASKS[{t.task_id!r}]") for t in plan.tasks
     ]
+    params = dag.pop("params")  # set once the tasks exist, as ``builder.build_dag`` does
     lines: list[str] = [
         f'"""DAG {plan.dag_id!r}, rendered by `asset2airflow render` from {source.name}.',
         "",
@@ -102,7 +103,7 @@ def render_dag(plan: DagPlan, source: Path, out_file: Path) -> str:
         "",
         "from pathlib import Path",
         "",
-        *_imports(names_used([dag, tasks]) | {"DAG"}),
+        *_imports(names_used([dag, tasks, params]) | {"DAG"}),
         "",
         "from asset2airflow.airflow.compiled import load_compiled_dag",
         "from asset2airflow.airflow.operator import AssetStepOperator",
@@ -132,6 +133,7 @@ def render_dag(plan: DagPlan, source: Path, out_file: Path) -> str:
     lines += [
         f"    {_identifier(up)} >> [{', '.join(children)}]" for up, children in downstream.items()
     ]
+    lines.append(f"dag.params = {params!r}")
     return "\n".join(lines) + "\n"
 
 
