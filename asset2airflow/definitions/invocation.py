@@ -15,6 +15,7 @@ from asset2airflow.errors import DefinitionError
 if TYPE_CHECKING:
     from asset2airflow.definitions.assets import AssetsDefinition
     from asset2airflow.definitions.checks import AssetChecksDefinition
+    from asset2airflow.definitions.signature import ComputeSignature
 
 
 def invoke_directly(
@@ -38,27 +39,14 @@ def invoke_directly(
     elif positional and isinstance(positional[0], AssetExecutionContext):
         raise DefinitionError(f"{what} takes no context parameter, but a context was passed")
     resources = context.resources.original_dict() if context is not None else {}
-    names = [*compute.input_params]
-    if compute.config_param is not None:
-        names.append(compute.config_param)
-    names.extend(compute.resource_params)
-    if len(positional) > len(names):
-        raise DefinitionError(f"{what} takes {len(names)} arguments, {len(positional)} were passed")
-    values = dict(zip(names, positional, strict=False))
-    duplicated = sorted(set(values) & set(kwargs))
-    if duplicated:
-        raise DefinitionError(f"{what} got {duplicated} both positionally and by name")
-    values.update(kwargs)
-    unknown = sorted(set(values) - set(names))
-    if unknown:
-        raise DefinitionError(f"{what} has no parameters {unknown}; it takes {names}")
+    values = bind_arguments(compute, what, positional, kwargs)
     for resource_key in compute.resource_params:
         if resource_key not in values and resource_key in resources:
             values[resource_key] = resources[resource_key]
     if compute.config_param is not None and compute.config_param not in values:
         assert compute.config_type is not None
         values[compute.config_param] = compute.config_type()
-    missing = sorted(set(names) - set(values))
+    missing = sorted(set(parameter_names(compute)) - set(values))
     if missing:
         raise DefinitionError(f"{what} is missing arguments {missing}")
     if context is not None:
@@ -74,3 +62,31 @@ def _bind_context(
     output_keys = {name: spec.key for name, spec in specs.items()} if specs else {}
     context.bind_to(definition.node_name, output_keys, getattr(definition, "partitions_def", None))
     return context
+
+
+def bind_arguments(
+    compute: ComputeSignature, what: str, positional: list[Any], kwargs: dict[str, Any]
+) -> dict[str, Any]:
+    """The arguments of a direct call by parameter name; raises naming ``what`` for too many,
+    doubled or unknown ones."""
+    names = parameter_names(compute)
+    if len(positional) > len(names):
+        raise DefinitionError(f"{what} takes {len(names)} arguments, {len(positional)} were passed")
+    values = dict(zip(names, positional, strict=False))
+    duplicated = sorted(set(values) & set(kwargs))
+    if duplicated:
+        raise DefinitionError(f"{what} got {duplicated} both positionally and by name")
+    values.update(kwargs)
+    unknown = sorted(set(values) - set(names))
+    if unknown:
+        raise DefinitionError(f"{what} has no parameters {unknown}; it takes {names}")
+    return values
+
+
+def parameter_names(compute: ComputeSignature) -> list[str]:
+    """Inputs, then config, then resources: the order Dagster binds positional arguments in."""
+    names = [*compute.input_params]
+    if compute.config_param is not None:
+        names.append(compute.config_param)
+    names.extend(compute.resource_params)
+    return names

@@ -16,6 +16,7 @@ from asset2airflow.definitions.context import (
     OpExecutionContext,
     build_op_context,
 )
+from asset2airflow.definitions.invocation import bind_arguments, parameter_names
 from asset2airflow.definitions.ops import type_check
 from asset2airflow.definitions.signature import run_coroutine
 from asset2airflow.errors import ConfigError, DefinitionError, TypeCheckError
@@ -65,20 +66,7 @@ def invoke_op_directly(op_def: OpDefinition, args: tuple[Any, ...], kwargs: dict
     kwargs = dict(kwargs)
     context = _context_of(op_def, positional, kwargs)
     resources = context.resources.original_dict() if context is not None else {}
-    names = [*compute.input_params]
-    if compute.config_param is not None:
-        names.append(compute.config_param)
-    names.extend(compute.resource_params)
-    if len(positional) > len(names):
-        raise DefinitionError(f"{what} takes {len(names)} arguments, {len(positional)} were passed")
-    values = dict(zip(names, positional, strict=False))
-    duplicated = sorted(set(values) & set(kwargs))
-    if duplicated:
-        raise DefinitionError(f"{what} got {duplicated} both positionally and by name")
-    values.update(kwargs)
-    unknown = sorted(set(values) - set(names))
-    if unknown:
-        raise DefinitionError(f"{what} has no parameters {unknown}; it takes {names}")
+    values = bind_arguments(compute, what, positional, kwargs)
     for name in compute.input_params:
         declared = op_def.ins[name]
         if name not in values and declared.has_default:
@@ -89,7 +77,7 @@ def invoke_op_directly(op_def: OpDefinition, args: tuple[Any, ...], kwargs: dict
     op_config = getattr(context, "op_config", None)
     if compute.config_param is not None and compute.config_param not in values:
         values[compute.config_param] = op_config_value(op_def, op_config, what)
-    missing = sorted(set(names) - set(values))
+    missing = sorted(set(parameter_names(compute)) - set(values))
     if missing:
         raise DefinitionError(f"{what} is missing arguments {missing}")
     for name in compute.input_params:
