@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,18 @@ def standalone_env(
         "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "1",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
     }
+
+
+def wait_until(what: str, ready: Callable[[], Any], timeout: float = 120) -> Any:
+    """``ready()``'s first truthy value, polled every second; ``TimeoutError`` naming ``what``
+    after ``timeout`` seconds (for waiting on a real scheduler in tests)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = ready()
+        if found:
+            return found
+        time.sleep(1)
+    raise TimeoutError(f"{what} did not happen within {timeout:.0f}s")
 
 
 class AirflowStartError(RuntimeError):

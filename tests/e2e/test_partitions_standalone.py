@@ -13,13 +13,12 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from asset2airflow.testing.standalone import AirflowStandalone
+from asset2airflow.testing.standalone import AirflowStandalone, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -98,16 +97,6 @@ def stored_keys(airflow: AirflowStandalone, asset: str) -> set[str]:
     if not folder.is_dir():
         return set()
     return {p.name.removesuffix(".pickle") for p in folder.iterdir()}
-
-
-def wait_until(what: str, ready: Callable[[], Any], timeout: float = 120) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = ready()
-        if found:
-            return found
-        time.sleep(1)
-    raise TimeoutError(f"{what} did not happen within {timeout:.0f}s")
 
 
 def finished_runs(airflow: AirflowStandalone, dag_id: str, key: str) -> list[dict[str, Any]]:

@@ -18,12 +18,12 @@ import signal
 import subprocess
 import textwrap
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from asset2airflow.testing.standalone import AirflowStandalone
+from asset2airflow.testing.standalone import AirflowStandalone, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -151,16 +151,6 @@ def airflow(airflow_standalone: AirflowStandalone) -> tuple[AirflowStandalone, f
     for dag_id in DAG_IDS:
         airflow_standalone.wait_for_dag(dag_id)
     return airflow_standalone, time.monotonic()
-
-
-def wait_until(what: str, ready: Callable[[], Any], timeout: float = 120) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = ready()
-        if found:
-            return found
-        time.sleep(1)
-    raise TimeoutError(f"{what} did not happen within {timeout:.0f}s")
 
 
 def runs(airflow: AirflowStandalone, dag_id: str) -> list[dict[str, Any]]:
