@@ -23,6 +23,7 @@ from asset2airflow.airflow.op_builder import build_op_dag
 from asset2airflow.airflow.op_plan import build_op_dag_plans
 from asset2airflow.airflow.plan import build_dag_plans
 from asset2airflow.airflow.sensor_dags import build_instigator_dags
+from asset2airflow.definitions.jobs import check_execution
 from asset2airflow.errors import Asset2AirflowError, DuplicateKeyError
 from asset2airflow.loading import definitions_in, import_file
 
@@ -36,12 +37,15 @@ def load_asset_modules(
     *,
     dag_per: str = "job_or_group",
     default_args: Mapping[str, Any] | None = None,
+    execution: str = "per_asset",
 ) -> dict[str, DAG]:
-    """DAGs of every asset module in ``folder`` (sorted by file name).
+    """DAGs of every asset module in ``folder`` (sorted by file name); ``dag_per``,
+    ``default_args`` and ``execution`` as for ``build_dags``.
 
     Two modules producing one DAG id is an import error naming both: Airflow would otherwise
     keep one of the DAGs and silently drop the other.
     """
+    check_execution(execution, "load_asset_modules")  # once, not as a warning per module
     dags: dict[str, DAG] = {}
     sources: dict[str, Path] = {}
     only = get_parsing_context().dag_id
@@ -52,7 +56,11 @@ def load_asset_modules(
         try:
             defs = definitions_in(import_file(path), str(path))
             plans = build_dag_plans(
-                defs, dag_per=dag_per, only_dag_id=only, dags_folder=dags_folder
+                defs,
+                dag_per=dag_per,
+                only_dag_id=only,
+                dags_folder=dags_folder,
+                execution=execution,
             )
             op_plans = build_op_dag_plans(defs, only_dag_id=only)  # @job: one DAG per op job
         except Asset2AirflowError as exc:
@@ -69,7 +77,9 @@ def load_asset_modules(
         dags.update({p.dag_id: build_dag(p, defs, default_args) for p in plans})
         dags.update({p.dag_id: build_op_dag(p, defs, default_args) for p in op_plans})
         if defs.schedules or defs.sensors:
-            every = build_dag_plans(defs, dag_per=dag_per, dags_folder=dags_folder)
+            every = build_dag_plans(
+                defs, dag_per=dag_per, dags_folder=dags_folder, execution=execution
+            )
             dags.update(
                 build_instigator_dags(
                     defs, every, dag_id_prefix="", dags_folder=dags_folder, only_dag_id=only

@@ -17,8 +17,9 @@ from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from asset2airflow.airflow.events import ensure_strict_json
+from asset2airflow.airflow.job_config import task_run_config
 from asset2airflow.airflow.op_plan import CompiledJob
-from asset2airflow.airflow.params import PARTITION_KEY_PARAM, run_config_from_params
+from asset2airflow.airflow.params import PARTITION_KEY_PARAM
 from asset2airflow.airflow.task_runtime import (
     raise_in_airflow,
     requested_partition_key,
@@ -29,7 +30,11 @@ from asset2airflow.definitions.dynamic_partitions import DagsterInstance, dynami
 from asset2airflow.definitions.metadata import metadata_to_json
 from asset2airflow.definitions.partition_scope import AssetPartitions
 from asset2airflow.errors import FailureError, PartitionError
-from asset2airflow.execution.job_runner import job_partitions, parse_job_config
+from asset2airflow.execution.job_runner import (
+    job_partitions,
+    parse_job_config,
+    partition_run_tags,
+)
 from asset2airflow.execution.op_step import OpOutcome, OpRunEnvironment, Produced, run_op_step
 from asset2airflow.execution.resources import ResourceScope
 
@@ -111,9 +116,21 @@ class OpStepOperator(BaseOperator):
         step = job.op_graph.step(self.task_id)
         params = dict(context.get("params") or {})
         dag_run, run_id, run_tags = run_identity(context, self.dag_id, self.task_id)
-        parsed = parse_job_config(job, run_config_from_params(params, compiled.plan.dag.params))
         with dynamic_partitions_store(DagsterInstance.ephemeral()):
             partitions = self._partitions(compiled, dag_run, params)
+            key = partitions.keys[0] if partitions is not None else None
+            parsed = parse_job_config(
+                job,
+                task_run_config(
+                    params,
+                    compiled.plan.dag.params,
+                    job.partitioned_config,
+                    key,
+                    f"job {job.name!r}",
+                    node_paths=True,
+                ),
+            )
+            run_tags = {**partition_run_tags(job, key), **run_tags}
             with ResourceScope(compiled.resources, run_id, parsed.resource_config) as scope:
                 env = OpRunEnvironment(
                     job.op_graph,

@@ -16,7 +16,12 @@ from typing import Any
 
 from asset2airflow.airflow.arguments import retry_arguments
 from asset2airflow.airflow.dag_ids import check_airflow_id
-from asset2airflow.airflow.params import ParamPlan, config_params, partition_key_param
+from asset2airflow.airflow.params import (
+    ParamPlan,
+    config_params,
+    partition_key_param,
+    with_job_config,
+)
 from asset2airflow.airflow.partitions import root_partition_plan
 from asset2airflow.airflow.plan import DagPlan, SchedulePlan, retry_settings
 from asset2airflow.asset_graph.definitions import Definitions
@@ -135,7 +140,8 @@ def _mapped_outputs(job: JobDefinition) -> dict[str, str]:
 
 def job_params(job: JobDefinition) -> tuple[ParamPlan, ...]:
     """A param per config field of every op (``<op path>__<field>``), defaults from the job's
-    ``config``, plus ``partition_key`` for a job partitioned at run time."""
+    ``config`` (nullable and empty with a ``PartitionedConfig``), plus ``partition_key`` for a
+    job partitioned at run time."""
     defaults: Mapping[str, Any] = job_run_config(job).get("ops", {})
     params: list[ParamPlan] = []
     if job.partitions_def is not None:
@@ -144,14 +150,9 @@ def job_params(job: JobDefinition) -> tuple[ParamPlan, ...]:
             params.append(partition_key_param(partitions))
     for step in job.op_graph.steps:
         config_type = step.op_def.config_type
-        if config_type is None:
-            continue
-        given = dict((defaults.get(step.name) or {}).get("config") or {})
-        for param in config_params(step.name, config_type):
-            if param.field_name in given:
-                param = replace(param, default=given[param.field_name], has_default=True)
-            params.append(param)
-    return tuple(params)
+        if config_type is not None:
+            params.extend(config_params(step.name, config_type))
+    return with_job_config(params, defaults, job.partitioned_config is not None)
 
 
 def build_op_dag_plan(job: JobDefinition, dag_id_prefix: str = "") -> OpDagPlan:

@@ -29,10 +29,10 @@ from asset2airflow.airflow.events import (
     event_extras,
     outcome_to_json,
 )
+from asset2airflow.airflow.job_config import asset_task_run_config, asset_task_run_tags
 from asset2airflow.airflow.params import (
     ASSETS_PARAM,
     PARTITION_KEY_PARAM,
-    run_config_from_params,
     selected_keys,
 )
 from asset2airflow.airflow.task_runtime import (
@@ -61,6 +61,9 @@ class AssetStepOperator(BaseOperator):
     _serialized_fields: frozenset[str] | None = None
     step_results: dict[str, Any] | None = None
     """What this task's step did (as pushed to XCom), once it ran: read by OpenLineage."""
+    retry_in_process = False
+    """Whether an asset's ``RetryPolicy`` retries it inside the task (fused tasks) rather than
+    through the task's Airflow retries (a task per asset)."""
 
     @classmethod
     def for_step(cls, compiled: CompiledDag, **kwargs: Any) -> AssetStepOperator:
@@ -112,15 +115,15 @@ class AssetStepOperator(BaseOperator):
         conf = dict(getattr(dag_run, "conf", None) or {})
         # Large DAGs declare no "assets" param; the trigger conf may still carry the list.
         chosen = {ASSETS_PARAM: params.get(ASSETS_PARAM) or conf.get(ASSETS_PARAM)}
-        step = compiled.step_for(self.task_id, selected_keys(chosen, compiled.plan.asset_keys))
-        if step is None:
+        steps = self._steps(selected_keys(chosen, compiled.plan.asset_keys))
+        if not steps:
             raise AirflowSkipException(
                 "none of this task's assets is in the run's 'assets' param; skipped"
             )
         _, run_id, _ = run_identity(context, self.dag_id, self.task_id)
         store = self._dynamic_partitions(context)
         with dynamic_partitions_store(store):
-            self._run(context, step, params, dag_run, run_id)
+            self._run(context, steps, params, dag_run, run_id)
         for registry, extra in store.changes():
             # Emitted only now that the step succeeded: a failed task adds no keys.
             context["outlet_events"][AssetAlias(REGISTRY_ALIAS)].add(registry, extra=extra)
@@ -134,16 +137,27 @@ class AssetStepOperator(BaseOperator):
         }
         return AirflowDynamicPartitions(context.get("inlet_events"), registries)
 
+    def _steps(self, selected: set[str]) -> list[ExecutionStep]:
+        """What this task runs for the selected assets: its one step, narrowed (or nothing)."""
+        step = self._compiled.step_for(self.task_id, selected)
+        return [step] if step is not None else []
+
     def _run(
-        self, context: Any, step: ExecutionStep, params: dict[str, Any], dag_run: Any, run_id: str
+        self,
+        context: Any,
+        steps: list[ExecutionStep],
+        params: dict[str, Any],
+        dag_run: Any,
+        run_id: str,
     ) -> None:
         compiled = self._compiled
         run_key = getattr(dag_run, "partition_key", None)
-        partition_key = self._partition_key(run_key, params.get(PARTITION_KEY_PARAM), step)
+        partition_key = self._partition_key(run_key, params.get(PARTITION_KEY_PARAM), steps)
         parsed = ParsedRunConfig(
-            run_config_from_params(params, compiled.plan.params), compiled.config_node_names
+            asset_task_run_config(compiled, params, partition_key), compiled.config_node_names
         )
         _, _, run_tags = run_identity(context, self.dag_id, self.task_id)
+        run_tags = {**asset_task_run_tags(compiled, partition_key), **run_tags}
         with ResourceScope(compiled.defs.resources, run_id, parsed.resource_config) as scope:
             env = RunEnvironment(
                 compiled.defs.asset_graph,
@@ -152,30 +166,27 @@ class AssetStepOperator(BaseOperator):
                 partition_key,
                 run_id,
                 keep_values=False,
-                retry_in_process=False,
+                retry_in_process=self.retry_in_process,
                 run_tags=run_tags,
             )
-            outcome = run_step(env, step)
             # Reported before resources are torn down, so a failing teardown (raised when the
-            # block ends, naming the resource) does not hide what the step did.
-            self._log_outcome(outcome)
-            what = f"step {outcome.step.name!r}"
-            self.step_results = ensure_strict_json(outcome_to_json(outcome), what)
-            context["ti"].xcom_push(key=XCOM_KEY, value=self.step_results)
-            if outcome.error is not None:
-                raise_in_airflow(outcome.error)
-        extras = ensure_strict_json(event_extras(outcome), what)
-        partitioned = {
-            m.asset_key.to_user_string() for m in outcome.materializations if m.partition
-        }
-        for outlet in self.outlets:
-            name = getattr(outlet, "name", "")
-            extra = extras.get(name)
-            if extra is not None:
-                context["outlet_events"][outlet].extra = extra
-            if run_key is None and partition_key is not None and name in partitioned:
-                # The key came from the trigger form's param: the event must still carry it.
-                context["outlet_events"][outlet].add_partitions([partition_key])
+            # block ends, naming the resource) does not hide what the steps did.
+            extras = self._materialize(context, env, steps)
+        self._emit_events(context, extras, partition_key if run_key is None else None)
+
+    def _materialize(
+        self, context: Any, env: RunEnvironment, steps: list[ExecutionStep]
+    ) -> dict[str, dict[str, Any]]:
+        """Run the task's step; push its report to XCom; raise what Airflow should see.
+        Returns the event ``extra`` of each materialized asset, by asset key."""
+        outcome = run_step(env, steps[0])
+        self._log_outcome(outcome)
+        what = f"step {outcome.step.name!r}"
+        self.step_results = ensure_strict_json(outcome_to_json(outcome), what)
+        context["ti"].xcom_push(key=XCOM_KEY, value=self.step_results)
+        if outcome.error is not None:
+            raise_in_airflow(outcome.error)
+        extras: dict[str, dict[str, Any]] = ensure_strict_json(event_extras(outcome), what)
         if outcome.blocked_keys:
             failed = [
                 f"{e.asset_key.to_user_string()}:{e.check_name}"
@@ -186,9 +197,33 @@ class AssetStepOperator(BaseOperator):
                 f"blocking check failed: {failed}; the asset event is not emitted, so nothing "
                 "downstream runs. Fix the data or the check, then clear this task."
             ) from BlockingCheckFailedError(str(failed))
+        return extras
+
+    def _emit_events(
+        self, context: Any, extras: dict[str, dict[str, Any]], param_partition: str | None
+    ) -> None:
+        """One asset event per materialized asset, carrying its ``extra``. The outlets of the
+        task's assets that did not materialize (not selected, skipped, failed in a fused task)
+        are dropped: Airflow emits an event for every outlet of a successful task.
+        ``param_partition``: the trigger form's partition key, which the events must carry
+        (Airflow's own run partition key is added by Airflow)."""
+        keys = self._compiled.task_asset_keys.get(self.task_id, ())
+        kept = []
+        for index, outlet in enumerate(self.outlets):
+            if index >= len(keys):  # aliases and outlets pinned with airflow_task
+                kept.append(outlet)
+                continue
+            extra = extras.get(keys[index])
+            if extra is None:
+                continue
+            kept.append(outlet)
+            context["outlet_events"][outlet].extra = extra
+            if param_partition is not None and extra.get("partition"):
+                context["outlet_events"][outlet].add_partitions([param_partition])
+        self.outlets = kept
 
     def _partition_key(
-        self, run_key: str | None, param_key: str | None, step: ExecutionStep
+        self, run_key: str | None, param_key: str | None, steps: list[ExecutionStep]
     ) -> str | None:
         """The run's partition (Airflow's partition key, or the trigger form's param), checked
         against the step's partitions definition. A bad key fails the task without retries:
@@ -196,7 +231,13 @@ class AssetStepOperator(BaseOperator):
         key = requested_partition_key(run_key, param_key, PARTITION_KEY_PARAM)
         graph = self._compiled.defs.asset_graph
         definition = next(
-            (d for k in step.asset_keys if (d := graph.spec(k).partitions_def) is not None), None
+            (
+                d
+                for s in steps
+                for k in s.asset_keys
+                if (d := graph.spec(k).partitions_def) is not None
+            ),
+            None,
         )
         if definition is None:
             return key

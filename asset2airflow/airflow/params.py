@@ -8,10 +8,11 @@ the ``assets`` param (a multi-select of the DAG's asset keys) runs only the chos
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from asset2airflow.definitions.config import Config
+from asset2airflow.definitions.jobs import AssetJobDefinition
 from asset2airflow.errors import ConfigError
 from asset2airflow.execution.plan import ExecutionStep
 
@@ -61,6 +62,8 @@ class ParamPlan:
     default: Any = None
     node_name: str | None = None
     field_name: str | None = None
+    from_partition: bool = False
+    """Empty (``None``) means "the value of the run's partition config" (``job_config``)."""
 
 
 def param_name(node_name: str, field_name: str) -> str:
@@ -103,7 +106,10 @@ def params_for_dag(
     steps: Sequence[ExecutionStep],
     asset_keys: Sequence[str],
     partitions: PartitionPlan | None = None,
+    job: AssetJobDefinition | None = None,
 ) -> tuple[ParamPlan, ...]:
+    """The params of an asset DAG: ``partition_key`` (partitioned at run time), the asset
+    selection, and the config fields of its assets (defaults from ``job``'s config)."""
     params: list[ParamPlan] = []
     if partitions is not None and partitions.kind == "runtime":
         params.append(partition_key_param(partitions))
@@ -131,7 +137,52 @@ def params_for_dag(
         assets_def = step.assets_def
         if assets_def is not None and assets_def.compute and assets_def.compute.config_type:
             params.extend(config_params(assets_def.node_name, assets_def.compute.config_type))
-    return tuple(params)
+    if job is None:
+        return tuple(params)
+    ops = dict(job.config.get("ops") or {})
+    return with_job_config(params, ops, job.partitioned_config is not None)
+
+
+def with_job_config(
+    params: Sequence[ParamPlan], ops_config: Mapping[str, Any], partitioned: bool
+) -> tuple[ParamPlan, ...]:
+    """The params of a job's DAG: the job's ``config`` (``{node: {"config": {...}}}``) gives
+    the defaults of its config params; with a ``PartitionedConfig`` (``partitioned``) every
+    config param is nullable and empty instead, filled from the run's partition in the task."""
+    result = []
+    for param in params:
+        if param.node_name is None or param.field_name is None:
+            result.append(param)
+        elif partitioned:
+            result.append(_from_partition(param))
+        else:
+            given = dict((ops_config.get(param.node_name) or {}).get("config") or {})
+            if param.field_name in given:
+                param = replace(param, default=given[param.field_name], has_default=True)
+            result.append(param)
+    return tuple(result)
+
+
+def _from_partition(param: ParamPlan) -> ParamPlan:
+    schema = dict(param.schema)
+    kind = schema.get("type")
+    if isinstance(kind, str) and kind != "null":
+        schema["type"] = [kind, "null"]
+    elif isinstance(kind, list) and "null" not in kind:
+        schema["type"] = [*kind, "null"]
+    if "enum" in schema and None not in schema["enum"]:
+        schema["enum"] = [*schema["enum"], None]
+    if "anyOf" in schema and {"type": "null"} not in schema["anyOf"]:
+        schema["anyOf"] = [*schema["anyOf"], {"type": "null"}]
+    note = "Empty: the value of the run's partition config."
+    return replace(
+        param,
+        schema=schema,
+        has_default=True,
+        default=None,
+        from_partition=True,
+        description=f"{param.description} {note}" if param.description else note,
+    )
 
 
 def partition_key_param(partitions: PartitionPlan) -> ParamPlan:
@@ -159,7 +210,7 @@ def run_config_from_params(params: Mapping[str, Any], plans: Sequence[ParamPlan]
         config = ops.setdefault(plan.node_name, {"config": {}})["config"]
         if plan.name in params and params[plan.name] is not None:
             config[plan.field_name] = params[plan.name]
-        elif plan.has_default:
+        elif plan.has_default and not (plan.from_partition and plan.default is None):
             config[plan.field_name] = plan.default
     return {"ops": ops}
 

@@ -31,7 +31,7 @@ from asset2airflow.definitions.airflow_options import task_id_of, task_options
 from asset2airflow.definitions.assets import AssetsDefinition
 from asset2airflow.definitions.dynamic_partitions import dynamic_names
 from asset2airflow.definitions.io_manager import IOManager, IOManagerDefinition
-from asset2airflow.definitions.jobs import AssetJobDefinition
+from asset2airflow.definitions.jobs import AssetJobDefinition, check_execution
 from asset2airflow.definitions.keys import AssetKey
 from asset2airflow.definitions.metadata import metadata_to_json
 from asset2airflow.definitions.policy import Backoff, RetryPolicy
@@ -42,6 +42,8 @@ from asset2airflow.io import default_io_manager
 
 DAG_PER_CHOICES = ("job_or_group", "asset")
 URI_SCHEME = "asset2airflow"
+FUSED_TASK_ID = "materialize"
+"""The one task of a fused DAG (``execution="fused"``)."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,10 @@ class DagPlan:
     success_sensors: tuple[str, ...] = ()
     # ``DAG(...)`` arguments pinned with ``airflow_dag``, applied over the derived ones.
     arguments: tuple[tuple[str, Any], ...] = ()
+    execution: str = "per_asset"
+    """``per_asset`` (a task per step) or ``fused`` (one task runs every step, ``fused``)."""
+    job_name: str | None = None
+    """The ``define_asset_job`` the DAG is made from (its tasks read the job's config)."""
 
 
 def retry_settings(policy: RetryPolicy | None) -> dict[str, Any]:
@@ -197,6 +203,44 @@ def _task(
         owner=", ".join(owners) or None,
         doc_md="\n\n".join(docs) or None,
         arguments=options.arguments if options is not None else (),
+    )
+
+
+def _fused_task(
+    graph: AssetGraph,
+    managers: Mapping[str, Any],
+    steps: Sequence[ExecutionStep],
+    registries: tuple[AssetRefPlan, ...],
+    dag_id: str,
+) -> TaskPlan:
+    """The one task of a fused DAG: every asset of the DAG is its outlet, every asset it reads
+    from elsewhere its inlet. Retries are each asset's own ``RetryPolicy``, applied in the task
+    (Airflow retries of the task, e.g. from ``default_args``, re-run only what failed)."""
+    for step in steps:
+        if task_options(step.assets_def) is not None:
+            assert step.assets_def is not None
+            raise DefinitionError(
+                f"asset {step.assets_def.node_name!r} ({step.assets_def.location}) pins Airflow "
+                f"task options with airflow_task(...), but DAG {dag_id!r} is fused into one "
+                "task. Drop airflow_task, pin DAG options with airflow_dag, or use "
+                'execution="per_asset" for this DAG.'
+            )
+    produced = [k for s in steps for k in s.asset_keys]
+    produced_set = set(produced)
+    reads = sorted({k for s in steps for k in s.reads if k not in produced_set})
+    specs = [graph.spec(k) for k in produced]
+    owners = sorted({o for s in specs for o in s.owners})
+    return TaskPlan(
+        task_id=FUSED_TASK_ID,
+        asset_keys=tuple(k.to_user_string() for k in produced),
+        check_names=tuple(c.key.to_user_string() for s in steps for c in s.checks),
+        outlets=tuple(_asset_ref(graph, managers, k) for k in produced),
+        upstream_task_ids=(),
+        inlets=tuple(_asset_ref(graph, managers, k) for k in reads) + registries,
+        alias_outlets=(REGISTRY_ALIAS,) if registries else (),
+        owner=", ".join(owners) or None,
+        doc_md=f"Materializes the {len(produced)} assets of this DAG in dependency order, in "
+        "one task (fused execution). Per-asset status: the task's XCom 'asset2airflow'.",
     )
 
 
@@ -308,12 +352,16 @@ def build_dag_plans(
     dag_id_prefix: str = "",
     only_dag_id: str | None = None,
     dags_folder: str | Path | None = None,
+    execution: str = "per_asset",
 ) -> list[DagPlan]:
     """One plan per DAG, sorted by dag id, identical for identical definitions.
 
     ``only_dag_id`` plans just that DAG (a worker needs only the DAG it runs). ``dags_folder``
     (default: Airflow's, see ``dag_ids.default_dags_folder``) names the DAGs of ungrouped assets.
+    ``execution`` is ``per_asset`` (a task per asset or multi-asset) or ``fused`` (one task per
+    DAG); a job's own ``define_asset_job(execution=...)`` wins for its DAG.
     """
+    check_execution(execution, "build_dags")
     graph = defs.asset_graph
     folder = Path(dags_folder) if dags_folder is not None else default_dags_folder()
     # IO managers by key, with the default one built once (its storage URI names outlets).
@@ -339,6 +387,12 @@ def build_dag_plans(
         key_names = tuple(k.to_user_string() for k in sorted(keys))
         schedule = _schedule(graph, managers, steps, dag_id, dag_of)
         task_ids = {s.name: task_id_of(s.name, s.assets_def) for s in steps}
+        mode = (job.execution if job is not None else None) or execution
+        tasks = (
+            (_fused_task(graph, managers, steps, registries, dag_id),)
+            if mode == "fused"
+            else tuple(_task(graph, managers, s, registries, task_ids) for s in steps)
+        )
         pinned = job.airflow.arguments if job is not None and job.airflow is not None else ()
         description = (job.description if job and job.description else None) or (
             f"Materializes {len(keys)} asset{'s' if len(keys) != 1 else ''}: "
@@ -352,11 +406,15 @@ def build_dag_plans(
                 tags=tuple(sorted(t[:100] for t in tags)),
                 owner=", ".join(owners) or "airflow",
                 schedule=schedule,
-                tasks=tuple(_task(graph, managers, s, registries, task_ids) for s in steps),
-                params=_params(pinned, params_for_dag(steps, key_names, schedule.partitions)),
+                tasks=tasks,
+                params=_params(
+                    pinned, params_for_dag(steps, key_names, schedule.partitions, job)
+                ),
                 asset_keys=key_names,
                 doc_md=_dag_doc(graph, keys),
                 arguments=pinned,
+                execution=mode,
+                job_name=job.name if job is not None else None,
             )
         )
     from asset2airflow.airflow.instigator_plan import apply_instigators

@@ -1,7 +1,7 @@
 """``asset2airflow render``: a DAG plan as a static, readable plain-Airflow DAG file, for teams
 who want the Airflow code in git. The file declares the DAG, tasks, outlets, schedule and params
-explicitly; each task runs the source module's asset code through ``AssetStepOperator`` (no
-Airflow imports here: this module only writes text)."""
+explicitly; each task runs the source module's asset code through ``AssetStepOperator`` (a fused
+DAG's one task through ``FusedAssetsOperator``). No Airflow imports: this module writes text."""
 
 from __future__ import annotations
 
@@ -95,6 +95,7 @@ def render_dag(plan: DagPlan, source: Path, out_file: Path) -> str:
         _with_pinned(task_arguments(t), t.arguments, f"TASKS[{t.task_id!r}]") for t in plan.tasks
     ]
     params = dag.pop("params")  # set once the tasks exist, as ``builder.build_dag`` does
+    operator_module, operator = _OPERATORS[plan.execution]
     lines: list[str] = [
         f'"""DAG {plan.dag_id!r}, rendered by `asset2airflow render` from {source.name}.',
         "",
@@ -106,11 +107,11 @@ def render_dag(plan: DagPlan, source: Path, out_file: Path) -> str:
         *_imports(names_used([dag, tasks, params]) | {"DAG"}),
         "",
         "from asset2airflow.airflow.compiled import load_compiled_dag",
-        "from asset2airflow.airflow.operator import AssetStepOperator",
+        f"from {operator_module} import {operator}",
         "",
         f"SOURCE = Path(__file__).parent / {relative!r}",
         f"TASK_IDS = {[t.task_id for t in plan.tasks]!r}",
-        f"COMPILED = load_compiled_dag(SOURCE, {plan.dag_id!r}, TASK_IDS)",
+        f"COMPILED = load_compiled_dag(SOURCE, {plan.dag_id!r}, TASK_IDS, {plan.execution!r})",
         # Values pinned with airflow_dag/airflow_task that have no literal form.
         "PINNED = dict(COMPILED.plan.arguments)",
         "TASKS = {t.task_id: dict(t.arguments) for t in COMPILED.plan.tasks}",
@@ -121,7 +122,7 @@ def render_dag(plan: DagPlan, source: Path, out_file: Path) -> str:
     ]
     for task, arguments in zip(plan.tasks, tasks, strict=True):
         lines += [
-            f"    {_identifier(task.task_id)} = AssetStepOperator.for_step(",
+            f"    {_identifier(task.task_id)} = {operator}.for_step(",
             "        COMPILED,",
             *_keyword_lines(arguments, "        "),
             "    )",
@@ -135,6 +136,13 @@ def render_dag(plan: DagPlan, source: Path, out_file: Path) -> str:
     ]
     lines.append(f"dag.params = {params!r}")
     return "\n".join(lines) + "\n"
+
+
+# The operator of a rendered task by execution mode: (module, class).
+_OPERATORS = {
+    "per_asset": ("asset2airflow.airflow.operator", "AssetStepOperator"),
+    "fused": ("asset2airflow.airflow.fused", "FusedAssetsOperator"),
+}
 
 
 def render_files(plans: list[DagPlan], source: Path, out_dir: Path) -> list[Path]:

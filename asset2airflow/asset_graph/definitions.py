@@ -5,8 +5,10 @@ the module is loaded (in Airflow: as an import error of that one file)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from asset2airflow.asset_graph.asset_jobs import check_asset_job
 from asset2airflow.asset_graph.graph import AssetGraph
 from asset2airflow.asset_graph.instigators import check_instigators, instigator_jobs
 from asset2airflow.asset_graph.op_graph import check_job_resources
@@ -76,6 +78,7 @@ class Definitions:
                 job.selection.resolve(self.asset_graph)
             except SelectionError as exc:
                 raise SelectionError(f"job {job.name!r}: {exc}") from exc
+            check_asset_job(job, self.asset_graph)  # its config and partitions_def
 
     @property
     def asset_jobs(self) -> list[AssetJobDefinition]:
@@ -88,9 +91,12 @@ class Definitions:
         return [j for j in self.jobs if isinstance(j, JobDefinition)]
 
     def get_job_def(self, name: str) -> AssetJobDefinition | JobDefinition:
-        """The job named ``name``."""
+        """The job named ``name``; an asset job comes bound to these definitions, so its
+        ``execute_in_process`` runs their assets."""
         for job in self.jobs:
             if job.name == name:
+                if isinstance(job, AssetJobDefinition):
+                    return replace(job, definitions=self)
                 return job  # type: ignore[no-any-return]
         raise DefinitionError(
             f"no job named {name!r}; jobs: {sorted(j.name for j in self.jobs)}"
@@ -101,7 +107,9 @@ class Definitions:
 
     def get_implicit_global_asset_job_def(self) -> AssetJobDefinition:
         """The job of every asset (Dagster's ``__ASSET_JOB``)."""
-        return define_asset_job(IMPLICIT_ASSET_JOB_NAME, AssetSelection.all())
+        return replace(
+            define_asset_job(IMPLICIT_ASSET_JOB_NAME, AssetSelection.all()), definitions=self
+        )
 
     def load_asset_value(
         self,

@@ -1,5 +1,5 @@
 """``asset2airflow`` command line: list, validate and materialize a code location; backfill a
-DAG in a running Airflow."""
+DAG in a running Airflow and show what each asset of a run did."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from asset2airflow.definitions.jobs import EXECUTION_CHOICES
 from asset2airflow.errors import Asset2AirflowError
 
 
@@ -48,10 +49,17 @@ def _parser() -> argparse.ArgumentParser:
     dags.add_argument("location")
     dags.add_argument("--json", action="store_true", help="print JSON")
     dags.add_argument("--dag-per", default="job_or_group", choices=["job_or_group", "asset"])
+    dags.add_argument("--execution", default="per_asset", choices=list(EXECUTION_CHOICES))
     render = sub.add_parser("render", help="write a static Airflow DAG file per DAG")
     render.add_argument("location", help="the .py file holding the Definitions")
     render.add_argument("--out", required=True, help="directory for the rendered files")
     render.add_argument("--dag-per", default="job_or_group", choices=["job_or_group", "asset"])
+    render.add_argument(
+        "--execution",
+        default="per_asset",
+        choices=list(EXECUTION_CHOICES),
+        help="as build_dags(execution=...) in the module that the rendered files replace",
+    )
     from asset2airflow.cli.backfill import add_arguments
 
     add_arguments(
@@ -59,6 +67,16 @@ def _parser() -> argparse.ArgumentParser:
             "backfill",
             help="create a backfill of a DAG in a running Airflow (its REST API)",
             description="Create an Airflow backfill through a running Airflow's REST API.",
+        )
+    )
+    from asset2airflow.cli.run_status import add_arguments as add_status_arguments
+
+    add_status_arguments(
+        sub.add_parser(
+            "status",
+            help="what each asset of a DAG run did, from a running Airflow (its REST API)",
+            description="Per-asset status of a DAG run (default: the latest), read from a "
+            "running Airflow's REST API.",
         )
     )
     from asset2airflow.migrate.cli import add_arguments as add_migrate_arguments
@@ -164,7 +182,9 @@ def _cmd_dags(args: argparse.Namespace) -> int:
     from asset2airflow.airflow.render import describe_plans
 
     defs = _load(args.location)
-    described = describe_plans(build_dag_plans(defs, dag_per=args.dag_per))
+    described = describe_plans(
+        build_dag_plans(defs, dag_per=args.dag_per, execution=args.execution)
+    )
     described += describe_op_plans(build_op_dag_plans(defs))
     if defs.schedules or defs.sensors:
         from asset2airflow.airflow.instigator_plan import (
@@ -172,7 +192,7 @@ def _cmd_dags(args: argparse.Namespace) -> int:
             describe_instigator_plans,
         )
 
-        every = build_dag_plans(defs, dag_per=args.dag_per)
+        every = build_dag_plans(defs, dag_per=args.dag_per, execution=args.execution)
         described += describe_instigator_plans(build_instigator_plans(defs, every))
     if args.json:
         print(json.dumps(described, indent=2))
@@ -199,6 +219,12 @@ def _cmd_backfill(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _cmd_status(args: argparse.Namespace) -> int:
+    from asset2airflow.cli.run_status import run
+
+    return run(args)
+
+
 def _cmd_migrate(args: argparse.Namespace) -> int:
     from asset2airflow.migrate.cli import run
 
@@ -213,7 +239,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
     if not source.is_file():
         raise Asset2AirflowError(f"{source}: render needs the path of a .py file")
     defs = _load(args.location)
-    plans = build_dag_plans(defs, dag_per=args.dag_per)
+    plans = build_dag_plans(defs, dag_per=args.dag_per, execution=args.execution)
     for path in render_files(plans, source, Path(args.out)):
         print(f"wrote {path}")
     for job in defs.op_jobs:
@@ -244,6 +270,7 @@ _COMMANDS = {
     "dags": _cmd_dags,
     "render": _cmd_render,
     "backfill": _cmd_backfill,
+    "status": _cmd_status,
     "migrate": _cmd_migrate,
 }
 

@@ -11,7 +11,7 @@ import time
 from typing import TextIO
 
 from asset2airflow.execution.plan import ExecutionPlan
-from asset2airflow.execution.runner import RunEvent
+from asset2airflow.execution.sequence import RunEvent
 
 _SYMBOLS = {
     "pending": "·",

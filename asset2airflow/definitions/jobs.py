@@ -9,6 +9,8 @@ from typing import Any
 
 from asset2airflow.definitions.airflow_options import AirflowDagOptions
 from asset2airflow.definitions.names import check_name
+from asset2airflow.definitions.partitioned_config import PartitionedConfig, asset_job_config
+from asset2airflow.definitions.partitions import PartitionsDefinition
 from asset2airflow.definitions.selection import AssetSelection, coerce_selection
 from asset2airflow.errors import DefinitionError, SelectionError
 
@@ -24,24 +26,64 @@ class AssetJobDefinition:
     tags: Mapping[str, str] = field(default_factory=dict)
     airflow: AirflowDagOptions | None = None
     """The DAG id and ``DAG(...)`` arguments pinned with ``airflow_dag``."""
+    execution: str | None = None
+    """``per_asset`` or ``fused`` for this job's DAG; ``None``: as ``build_dags`` says."""
+    config: Mapping[str, Any] = field(default_factory=dict)
+    """Default run config: the defaults of the DAG's config params (run config overrides it)."""
+    partitioned_config: PartitionedConfig | None = None
+    """Run config per partition, computed when a run for a partition starts."""
+    partitions_def: PartitionsDefinition | None = None
+    """``partitions_def=`` or the ``PartitionedConfig``'s; the assets' must equal it."""
+    definitions: Any = field(default=None, compare=False, repr=False)
+    """The ``Definitions`` this job was obtained from (``get_job_def``): what it runs in."""
+
+    def execute_in_process(
+        self,
+        run_config: Any = None,
+        instance: Any = None,
+        partition_key: str | None = None,
+        raise_on_error: bool = True,
+        tags: Mapping[str, str] | None = None,
+        resources: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """Materialize the job's assets in this process (as ``materialize()``); only for a
+        job obtained with ``defs.get_job_def(name)``. ``run_config`` is merged over the job's
+        config (or its partition's config)."""
+        from asset2airflow.execution.asset_job_runner import execute_asset_job
+
+        return execute_asset_job(
+            self,
+            run_config=run_config,
+            instance=instance,
+            partition_key=partition_key,
+            raise_on_error=raise_on_error,
+            tags=tags,
+            resources=resources,
+        )
+
+
+EXECUTION_CHOICES = ("per_asset", "fused")
+
+
+def check_execution(execution: object, where: str) -> str:
+    """``execution`` if it names a mode, else an error saying which modes exist."""
+    if execution not in EXECUTION_CHOICES:
+        raise DefinitionError(
+            f"{where}: execution={execution!r} is not one of {EXECUTION_CHOICES}: 'per_asset' "
+            "runs a task per asset (per-asset retries and status in Airflow), 'fused' one task "
+            "for the whole DAG (fast for many small assets)."
+        )
+    return str(execution)
 
 
 # Arguments Dagster accepts that have no Airflow translation yet: refused rather than stored and
 # ignored. The value says what to do instead.
 _NOT_BUILT = {
-    "config": (
-        "job-level default config comes with the ops/jobs work. Give the assets' Config fields "
-        "defaults instead; they become the defaults of the DAG's trigger form."
-    ),
     "run_tags": (
         "tags for every run have no Airflow translation yet. Use tags= (they become the DAG's "
         "tags), or pass tags when launching a run."
     ),
     "metadata": "job metadata is not shown in Airflow yet; put the text in description=.",
-    "partitions_def": (
-        "the DAG takes its partitions from the selected assets (they must share one "
-        "partitions_def); drop the argument."
-    ),
     "executor_def": "Airflow's executor runs the tasks; choose it in the Airflow configuration.",
     "hooks": "success/failure hooks are not built yet; use Airflow callbacks on the DAG.",
     "op_retry_policy": "give the assets retry_policy=RetryPolicy(...) instead.",
@@ -60,20 +102,22 @@ def define_asset_job(
     executor_def: Any = None,
     hooks: Any = None,
     op_retry_policy: Any = None,
+    *,
+    execution: str | None = None,
 ) -> AssetJobDefinition:
     """Group assets into a job (default: all assets). Each job is compiled to one DAG.
 
     ``selection`` is an ``AssetSelection``, a selection string (``"group:sales and not
     tag:pii"``, ``"*report"``), or a list of key strings, keys and definitions. ``tags`` values
     that are not strings are stored as JSON, as in Dagster. The other Dagster arguments
-    (``config``, ``run_tags``, ``metadata``, ``partitions_def``, ``executor_def``, ``hooks``,
-    ``op_retry_policy``) are not built yet and are refused rather than ignored.
+    (``run_tags``, ``metadata``, ``executor_def``, ``hooks``, ``op_retry_policy``) are not
+    built yet and are refused rather than ignored. ``config`` (a dict, ``RunConfig`` or
+    ``PartitionedConfig``) and ``partitions_def`` are checked against the assets when the
+    ``Definitions`` is built.
     """
     given = {
-        "config": config,
         "run_tags": run_tags,
         "metadata": metadata,
-        "partitions_def": partitions_def,
         "executor_def": executor_def,
         "hooks": hooks,
         "op_retry_policy": op_retry_policy,
@@ -100,11 +144,15 @@ def define_asset_job(
             "the Airflow DAGs do not follow yet: a job's DAG runs every check of its assets. "
             "Select assets only; to run checks apart, use materialize(selection=...)."
         )
+    if execution is not None:
+        check_execution(execution, f"define_asset_job({name!r})")
     return AssetJobDefinition(
+        execution=execution,
         name=job_name,
         selection=resolved,
         description=description,
         tags=_job_tags(job_name, tags),
+        **asset_job_config(job_name, config, partitions_def),
     )
 
 

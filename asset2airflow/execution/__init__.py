@@ -3,11 +3,11 @@
 from asset2airflow.execution.plan import ExecutionPlan, ExecutionStep, build_plan
 from asset2airflow.execution.result import ExecutionResult
 from asset2airflow.execution.runner import (
-    RunEvent,
     execute_definitions,
     materialize,
     materialize_to_memory,
 )
+from asset2airflow.execution.sequence import RunEvent
 from asset2airflow.execution.step import RunEnvironment, StepOutcome, run_step
 
 __all__ = [

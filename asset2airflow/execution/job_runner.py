@@ -42,7 +42,9 @@ from asset2airflow.execution.resources import ResourceScope
 from asset2airflow.execution.run_config import ParsedRunConfig, flatten_ops_config
 
 if TYPE_CHECKING:
+    from asset2airflow.definitions.jobs import AssetJobDefinition
     from asset2airflow.definitions.op_jobs import JobDefinition
+    from asset2airflow.definitions.partitioned_config import PartitionedConfig
 
 
 def merge_run_config(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -56,18 +58,53 @@ def merge_run_config(base: Mapping[str, Any], override: Mapping[str, Any]) -> di
     return merged
 
 
-def job_run_config(job: JobDefinition, run_config: Any = None) -> dict[str, Any]:
-    """The run config of a run: ``run_config`` over the job's ``config``, ops flattened."""
-    merged = merge_run_config(run_config_dict(job.config), run_config_dict(run_config))
-    if "ops" in merged:
-        merged["ops"] = flatten_ops_config(dict(merged["ops"] or {}))
-    return merged
+def _flat(run_config: Mapping[str, Any]) -> dict[str, Any]:
+    flat = dict(run_config)
+    if "ops" in flat:
+        flat["ops"] = flatten_ops_config(dict(flat["ops"] or {}))
+    return flat
 
 
-def parse_job_config(job: JobDefinition, run_config: Any = None) -> ParsedRunConfig:
+def job_run_config(
+    job: JobDefinition, run_config: Any = None, partition_key: str | None = None
+) -> dict[str, Any]:
+    """The run config of a run: ``run_config`` over the job's ``config`` (for a job with a
+    ``PartitionedConfig``: over the config of ``partition_key``), ops flattened to node paths
+    before merging, so a field given at run time replaces only that field."""
+    base: Mapping[str, Any] = job.config
+    if job.partitioned_config is not None and partition_key is not None:
+        base = partition_run_config(job.partitioned_config, partition_key, f"job {job.name!r}")
+    return merge_run_config(_flat(base), _flat(run_config_dict(run_config)))
+
+
+def partition_run_config(
+    partitioned: PartitionedConfig, partition_key: str, owner: str
+) -> dict[str, Any]:
+    """The run config of one partition, errors naming ``owner`` (a job)."""
+    try:
+        return partitioned.get_run_config_for_partition_key(partition_key)
+    except ConfigError as exc:
+        raise ConfigError(f"{owner}: {exc}") from exc
+
+
+def partition_run_tags(
+    job: JobDefinition | AssetJobDefinition, partition_key: str | None
+) -> dict[str, str]:
+    """The run tags of a job's partition from its ``PartitionedConfig`` (``{}`` otherwise)."""
+    if job.partitioned_config is None or partition_key is None:
+        return {}
+    try:
+        return job.partitioned_config.get_tags_for_partition_key(partition_key, job.name)
+    except ConfigError as exc:
+        raise ConfigError(f"job {job.name!r}: {exc}") from exc
+
+
+def parse_job_config(
+    job: JobDefinition, run_config: Any = None, partition_key: str | None = None
+) -> ParsedRunConfig:
     names = [s.name for s in job.op_graph.steps]
     try:
-        return ParsedRunConfig(job_run_config(job, run_config), names)
+        return ParsedRunConfig(job_run_config(job, run_config, partition_key), names)
     except ConfigError as exc:
         raise ConfigError(f"job {job.name!r}: {exc}".replace("assets of this run", "ops")) from exc
 
@@ -238,9 +275,6 @@ def execute_job(
 ) -> JobExecutionResult:
     """See ``JobDefinition.execute_in_process``."""
     graph = job.op_graph
-    parsed = parse_job_config(job, run_config)
-    for step in graph.steps:
-        op_config(parsed, step)  # every op's config is valid before anything runs
     provided = {**job.resource_defs, **dict(resources or {})}
     check_job_resources(job, provided)
     run_id = run_id or str(uuid.uuid4())
@@ -248,6 +282,15 @@ def execute_job(
     index = LocalIndex()
     with dynamic_partitions_store(instance or DagsterInstance.ephemeral()):
         partitions = job_partitions(job, partition_key)
+        # A partitioned config is evaluated for the run's (checked) partition only.
+        parsed = parse_job_config(job, run_config, partition_key)
+        try:
+            for step in graph.steps:
+                op_config(parsed, step)  # every op's config is valid before anything runs
+        except ConfigError as exc:
+            where = f", partition {partition_key!r}" if job.partitioned_config else ""
+            raise ConfigError(f"job {job.name!r}{where}: {exc}") from exc
+        partition_tags = partition_run_tags(job, partition_key)
         scope = ResourceScope(provided, run_id, parsed.resource_config)
         env = OpRunEnvironment(
             graph,
@@ -256,7 +299,7 @@ def execute_job(
             run_id,
             job.name,
             partitions,
-            run_tags={**job.tags, **dict(tags or {})},
+            run_tags={**job.tags, **partition_tags, **dict(tags or {})},
         )
         try:
             for step in graph.steps:
@@ -292,5 +335,7 @@ __all__ = [
     "flatten_ops_config",
     "job_run_config",
     "merge_run_config",
+    "partition_run_config",
+    "partition_run_tags",
     "step_key",
 ]

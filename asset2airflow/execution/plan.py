@@ -78,6 +78,29 @@ def _reads(
     return tuple(read)
 
 
+def build_step(
+    graph: AssetGraph,
+    assets_def: AssetsDefinition,
+    asset_keys: Set[AssetKey],
+    check_keys: Set[AssetCheckKey],
+) -> ExecutionStep | None:
+    """The step of ``assets_def`` in the plan of ``asset_keys`` and ``check_keys`` (``None``
+    when none of its assets is selected), as ``build_plan`` makes it but with no
+    ``upstream_steps`` (only the order of a whole plan needs them): what one Airflow task runs,
+    without planning the other assets of its DAG."""
+    keys = _subset_keys(assets_def, asset_keys)
+    if not keys:
+        return None
+    checks = tuple(c for k in keys for c in graph.checks_for(k) if c.key in check_keys)
+    return ExecutionStep(
+        assets_def.node_name,
+        assets_def,
+        keys,
+        checks,
+        reads=_reads(graph, assets_def, keys, checks),
+    )
+
+
 def build_plan(
     graph: AssetGraph, asset_keys: Set[AssetKey], check_keys: Set[AssetCheckKey]
 ) -> ExecutionPlan:
@@ -85,18 +108,11 @@ def build_plan(
     steps: dict[str, ExecutionStep] = {}
     producer: dict[AssetKey, str] = {}
     for assets_def in graph.toposorted_nodes:
-        keys = _subset_keys(assets_def, asset_keys)
-        if not keys:
+        step = build_step(graph, assets_def, asset_keys, check_keys)
+        if step is None:
             continue
-        checks = tuple(c for k in keys for c in graph.checks_for(k) if c.key in check_keys)
-        steps[assets_def.node_name] = ExecutionStep(
-            assets_def.node_name,
-            assets_def,
-            keys,
-            checks,
-            reads=_reads(graph, assets_def, keys, checks),
-        )
-        producer.update((k, assets_def.node_name) for k in keys)
+        steps[assets_def.node_name] = step
+        producer.update((k, assets_def.node_name) for k in step.asset_keys)
     orphans: dict[AssetKey, list[CheckNode]] = {}
     for check_key in sorted(check_keys):
         if check_key.asset_key not in producer:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from typing import Any, Union
 
 from asset2airflow.asset_graph.definitions import Definitions
-from asset2airflow.asset_graph.graph import AssetGraph
 from asset2airflow.asset_graph.selection import CoercibleToSelection, resolve_selection
 from asset2airflow.definitions.assets import AssetsDefinition
 from asset2airflow.definitions.checks import AssetChecksDefinition
@@ -19,36 +17,17 @@ from asset2airflow.definitions.dynamic_partitions import (
     dynamic_partitions_store,
 )
 from asset2airflow.definitions.io_manager import IOManager, IOManagerDefinition
-from asset2airflow.definitions.keys import AssetKey
 from asset2airflow.definitions.specs import DEFAULT_IO_MANAGER_KEY, AssetSpec
-from asset2airflow.errors import BlockingCheckFailedError
-from asset2airflow.execution.plan import ExecutionPlan, ExecutionStep, build_plan
+from asset2airflow.execution.plan import ExecutionPlan, build_plan
 from asset2airflow.execution.resources import ResourceScope
 from asset2airflow.execution.result import ExecutionResult
 from asset2airflow.execution.run_config import ParsedRunConfig
-from asset2airflow.execution.step import (
-    RunEnvironment,
-    StepOutcome,
-    admit_partition,
-    check_partition,
-    run_step,
-)
+from asset2airflow.execution.sequence import RunListener, run_in_order
+from asset2airflow.execution.step import RunEnvironment, admit_partition, check_partition
 from asset2airflow.io import InMemoryIOManager
 
 AssetsArg = Iterable[Union[AssetsDefinition, AssetSpec, AssetChecksDefinition]]
 RunConfigArg = Union[RunConfig, Mapping[str, Any], None]
-
-
-@dataclass(frozen=True)
-class RunEvent:
-    """Progress of a run, for live displays: ``kind`` is started, finished or skipped."""
-
-    kind: str
-    step: ExecutionStep
-    outcome: StepOutcome | None = None
-
-
-RunListener = Callable[[RunEvent], None]
 
 
 def _check_config(plan: ExecutionPlan, parsed: ParsedRunConfig) -> None:
@@ -128,54 +107,19 @@ def _execute(
     parsed = ParsedRunConfig(run_config_dict(run_config), _node_names(plan))
     _check_config(plan, parsed)
     run_id = run_id or str(uuid.uuid4())
-    outcomes: list[StepOutcome] = []
-    skipped: list[str] = []
-    unavailable: set[AssetKey] = set()
-    notify = listener or (lambda event: None)
     scope = ResourceScope(defs.resources, run_id, parsed.resource_config)
     try:
         env = RunEnvironment(
             graph, scope, parsed, partition_key, run_id, keep_values, run_tags=dict(tags or {})
         )
-        for step in plan.steps:
-            if any(key in unavailable for key in step.reads):
-                skipped.append(step.name)
-                unavailable.update(step.asset_keys)
-                notify(RunEvent("skipped", step))
-                continue
-            notify(RunEvent("started", step))
-            outcome = run_step(env, step)
-            outcomes.append(outcome)
-            notify(RunEvent("finished", step, outcome))
-            produced = {m.asset_key for m in outcome.materializations}
-            unavailable.update(set(step.asset_keys) - produced)
-            unavailable.update(outcome.blocked_keys)
-            if raise_on_error and outcome.error is not None:
-                raise outcome.error
-            if raise_on_error and outcome.blocked_keys:
-                raise BlockingCheckFailedError(_blocking_message(outcome, graph))
+        ran = run_in_order(env, plan.steps, stop_on_error=raise_on_error, listener=listener)
     except BaseException:
         scope.teardown()  # its failures are logged; the run's own error goes on
         raise
     teardown_errors = scope.teardown()
     if raise_on_error and teardown_errors:
         raise teardown_errors[0]
-    return ExecutionResult(run_id, outcomes, skipped, run_errors=teardown_errors)
-
-
-def _blocking_message(outcome: StepOutcome, graph: AssetGraph) -> str:
-    failed = [
-        f"{e.asset_key.to_user_string()}:{e.check_name}"
-        for e in outcome.check_evaluations
-        if e.blocks_downstream
-    ]
-    downstream = sorted(
-        k.to_user_string()
-        for k in graph.downstream_closure(sorted(outcome.blocked_keys))
-        if k not in outcome.blocked_keys
-    )
-    held = f"; downstream assets not run: {downstream}" if downstream else ""
-    return f"blocking check failed: {failed}{held}. Fix the data or the check, then re-run."
+    return ExecutionResult(run_id, ran.outcomes, ran.skipped, run_errors=teardown_errors)
 
 
 def _split(

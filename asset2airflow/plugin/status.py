@@ -2,7 +2,8 @@
 
 - ``materialized``: its latest visible asset event is newer than any failure of its producer;
 - ``failed``: a producing task failed after the latest event (a failed blocking check included:
-  the task fails and no event is emitted);
+  the task fails and no event is emitted); for a fused task, only if its report says this asset
+  failed or was blocked (its other assets keep their state);
 - ``running``: a producing task is queued or running;
 - ``missing``: produced in Airflow but never materialized;
 - ``external``: no task in Airflow produces it (declared with ``AssetSpec`` or produced elsewhere);
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from asset2airflow.airflow.fused_report import BLOCKED, FAILED
 from asset2airflow.plugin.catalog import AssetNode, Catalog, TaskRef
 from asset2airflow.plugin.runs import (
     CheckResult,
@@ -28,6 +30,7 @@ from asset2airflow.plugin.runs import (
     check_results,
     event_summaries,
     latest_by_check,
+    step_reports,
     task_activity,
     worst,
 )
@@ -58,6 +61,7 @@ def statuses(
     events = event_summaries(session, visibility, ids if asset_ids is not None else None)
     producers = {t for n in nodes for t in n.producers}
     activity = task_activity(session, producers, visibility)
+    fused = fused_statuses(session, [t for t, a in activity.items() if a.last_failure], visibility)
     with_checks = {t for n in nodes if n.doc and n.doc.checks for t in n.producers}
     latest = latest_by_check(check_results(session, with_checks, visibility))
     check_states: dict[str, list[str]] = {}
@@ -67,11 +71,26 @@ def statuses(
     for node in nodes:
         check_state = worst(check_states.get(node.name, ()))
         result[node.id] = AssetStatus(
-            _state(node, events.get(node.id), activity, visibility),
+            _state(node, events.get(node.id), activity, visibility, fused),
             check_state,
             events.get(node.id),
         )
     return Statuses(result, latest)
+
+
+def fused_statuses(
+    session: Session, tasks: Collection[TaskRef], visibility: Visibility
+) -> dict[TaskRef, dict[str, str]]:
+    """Per fused task (``execution="fused"``) among ``tasks``: each asset's status in its latest
+    report (see ``asset2airflow.airflow.fused_report``)."""
+    result: dict[TaskRef, dict[str, str]] = {}
+    for task, _, _, _, report in step_reports(session, tasks, visibility, per_task=1):
+        assets = report.get("assets")
+        if report.get("execution") == "fused" and isinstance(assets, dict) and task not in result:
+            result[task] = {
+                str(k): str(v.get("status")) for k, v in assets.items() if isinstance(v, dict)
+            }
+    return result
 
 
 def _state(
@@ -79,6 +98,7 @@ def _state(
     last: EventSummary | None,
     activity: Mapping[TaskRef, TaskActivity],
     visibility: Visibility,
+    fused: Mapping[TaskRef, Mapping[str, str]],
 ) -> str:
     if not node.producers:
         return "materialized" if last is not None else "external"
@@ -88,7 +108,14 @@ def _state(
     done = [activity[t] for t in readable if t in activity]
     if any(a.active for a in done):
         return "running"
-    failures = [a.last_failure for a in done if a.last_failure is not None]
+    failures = [
+        failure
+        for t in readable
+        if t in activity
+        and (failure := activity[t].last_failure) is not None
+        # A fused task fails when any of its assets does: only those count as failed.
+        and fused.get(t, {}).get(node.name, FAILED) in (FAILED, BLOCKED)
+    ]
     if failures and (last is None or max(failures) > last.last_time):
         return "failed"
     return "materialized" if last is not None else "missing"

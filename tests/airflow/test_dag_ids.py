@@ -124,4 +124,3 @@ def test_two_sources_of_one_dag_id_name_both(tmp_path: Path) -> None:
     job = define_asset_job("nightly", [b])
     with pytest.raises(DuplicateKeyError, match="by job 'nightly' and by asset group 'nightly'"):
         build_dag_plans(Definitions(assets=[a, b], jobs=[job]))
-

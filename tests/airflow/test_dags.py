@@ -158,7 +158,6 @@ def test_env_var_is_read_in_the_task_not_at_parse_time(
     assert pickle.loads(stored) == "s3cret"
 
 
-
 def test_retry_requested_retries_inside_the_task_and_run_tags_name_the_dag_run(
     load_dag_file: Callable[..., Any], tmp_path: Path
 ) -> None:
@@ -218,4 +217,3 @@ def test_a_failing_resource_fails_the_task_naming_it_after_reporting_the_step(
     step = json.loads(step) if isinstance(step, str) else step
     assert step["error"] is None and "uses_session" in step["materializations"]
     assert asset_events("uses_session") == []  # a failed task emits no asset event
-

@@ -71,8 +71,7 @@ def _instances(run: Any) -> list[tuple[str, int, str | None, str, int]]:
     with create_session() as session:
         rows = session.query(TaskInstance).filter_by(dag_id=run.dag_id, run_id=run.run_id).all()
         return sorted(
-            (t.task_id, t.map_index, t.rendered_map_index, str(t.state), t.try_number)
-            for t in rows
+            (t.task_id, t.map_index, t.rendered_map_index, str(t.state), t.try_number) for t in rows
         )
 
 

@@ -173,9 +173,10 @@ def test_definitions_check_op_job_resources_and_names() -> None:
 
     with pytest.raises(DefinitionError, match=r"op 'call_api' of job 'api_job'.*\['api'\]"):
         Definitions(jobs=[api_job])
-    assert Definitions(jobs=[api_job], resources={"api": Limit(region="x")}).get_job_def(
-        "api_job"
-    ) is api_job
+    assert (
+        Definitions(jobs=[api_job], resources={"api": Limit(region="x")}).get_job_def("api_job")
+        is api_job
+    )
     with pytest.raises(DefinitionError, match="job 'crawl' is defined twice"):
         Definitions(jobs=[crawl, crawl.graph.to_job(name="crawl")])
 

@@ -11,10 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from asset2airflow.cli.airflow_api import _detail, base_url, credentials
 from asset2airflow.cli.backfill import (
-    _detail,
-    base_url,
-    credentials,
     format_created,
     format_dry_run,
     iso_datetime,

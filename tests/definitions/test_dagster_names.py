@@ -127,8 +127,8 @@ def test_unbuilt_inputs_are_refused_not_ignored() -> None:
         Definitions(assets=[raw], schedules=[object()])
     with pytest.raises(DefinitionError, match=r"sensors=\.\.\.\) got .*pass @sensor"):
         Definitions(assets=[raw], sensors=[object()])
-    with pytest.raises(DefinitionError, match="config=.*not built yet"):
-        define_asset_job("nightly", config={"ops": {}})
+    with pytest.raises(DefinitionError, match="run_tags=.*not built yet"):
+        define_asset_job("nightly", run_tags={"team": "data"})
 
 
 def test_internal_asset_deps_narrow_each_outputs_upstreams() -> None:
@@ -249,6 +249,7 @@ def test_multi_asset_specs_partitions_are_seen_everywhere() -> None:
     result = materialize([both], resources={"io_manager": Recording()}, partition_key="eu")
     assert seen == {"context": "eu", "x": True, "y": True}
     assert {m.partition for m in result.get_asset_materialization_events()} == {"eu"}
+
     def mixed() -> None:
         return None
 

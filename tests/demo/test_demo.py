@@ -52,9 +52,7 @@ def processes_of(home: Path) -> list[psutil.Process]:
     return found
 
 
-def test_a_busy_port_stops_the_demo_at_once_naming_the_port(
-    busy_port: int, tmp_path: Path
-) -> None:
+def test_a_busy_port_stops_the_demo_at_once_naming_the_port(busy_port: int, tmp_path: Path) -> None:
     started = time.monotonic()
     result = run_demo(busy_port, tmp_path / "home")
     assert result.returncode != 0

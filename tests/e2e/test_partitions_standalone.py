@@ -123,9 +123,12 @@ def test_daily_root_triggers_downstream_for_the_same_key(airflow: AirflowStandal
 def test_weekly_rollup_waits_for_all_seven_days(airflow: AirflowStandalone) -> None:
     week = [f"2024-01-{day:02d}" for day in range(8, 15)]  # Monday 8th .. Sunday 14th
     for key in week[:6]:
-        assert airflow.wait_for_run("e2e_days", airflow.trigger("e2e_days", partition_key=key))[
-            "state"
-        ] == "success"
+        assert (
+            airflow.wait_for_run("e2e_days", airflow.trigger("e2e_days", partition_key=key))[
+                "state"
+            ]
+            == "success"
+        )
     time.sleep(10)  # ample time for a (wrong) early rollup to be scheduled
     assert [r for r in airflow.runs("e2e_weeks") if r.get("partition_key") == "2024-01-08"] == []
 

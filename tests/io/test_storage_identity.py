@@ -46,9 +46,7 @@ def store(manager: IOManager, key: Any, value: pd.DataFrame, partition: str | No
 
 def load(manager: IOManager, key: Any, partition: str | None = None) -> list[str]:
     meta = PARTITION_META if partition is not None else None
-    context = build_input_context(
-        key, partition_key=partition, upstream_definition_metadata=meta
-    )
+    context = build_input_context(key, partition_key=partition, upstream_definition_metadata=meta)
     return list(manager.load_input(context)["who"])
 
 

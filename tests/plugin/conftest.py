@@ -19,6 +19,7 @@ from tests.plugin.sources import (
     DAY_CHECK_FAILS,
     DAY_FAILS,
     DAYS_OK,
+    FUSED,
     PARTITIONS,
     QUALITY,
     UPLOADS,
@@ -94,8 +95,10 @@ def plugin_airflow(
         (dags_folder / "plugin_api_sales.py").write_text(api_sales_source())
         (dags_folder / "plugin_quality.py").write_text(textwrap.dedent(QUALITY))
         (dags_folder / "plugin_partitions.py").write_text(textwrap.dedent(PARTITIONS))
+        (dags_folder / "plugin_fused.py").write_text(textwrap.dedent(FUSED))
         dags = {}
-        for name in ("plugin_api_sales.py", "plugin_quality.py", "plugin_partitions.py"):
+        sources = ("plugin_api_sales.py", "plugin_quality.py", "plugin_partitions.py")
+        for name in (*sources, "plugin_fused.py"):
             dags.update(_parse(dags_folder / name))
         runs: dict[str, list[Any]] = {
             "api_sales": [dags["api_sales"].test()],
@@ -111,6 +114,10 @@ def plugin_airflow(
         ]
         runs["plugin_uploads"] = [
             dags["plugin_uploads"].test(run_conf={"partition_key": key}) for key in UPLOADS
+        ]
+        runs["plugin_fused"] = [  # the second run: one asset fails, the other materializes
+            dags["plugin_fused"].test(run_conf={"plugin_fused_bad__fail": fail})
+            for fail in (False, True)
         ]
         from airflow.api_fastapi.app import create_app
 

@@ -99,3 +99,27 @@ DAYS_OK = ("2024-01-01", "2024-01-02", "2024-01-05")
 DAY_CHECK_FAILS = "2024-01-03"
 DAY_FAILS = "2024-01-04"
 UPLOADS = ("first.csv", "second.csv")
+
+FUSED = """
+from asset2airflow import Config, Definitions, asset
+from asset2airflow.airflow import build_dags
+
+
+class Flag(Config):
+    fail: bool = False
+
+
+@asset(group_name="plugin_fused")
+def plugin_fused_ok() -> int:
+    return 1
+
+
+@asset(group_name="plugin_fused")
+def plugin_fused_bad(config: Flag) -> int:
+    if config.fail:
+        raise ValueError("plugin_fused_bad failed on purpose")
+    return 2
+
+
+build_dags(Definitions(assets=[plugin_fused_ok, plugin_fused_bad]), execution="fused")
+"""

@@ -76,6 +76,15 @@ def test_lineage_crosses_dags_shows_failures_and_hides_partition_registries(
         assert registry.count() == 1
 
 
+def test_a_failed_fused_task_marks_only_its_failed_asset_failed(
+    plugin_airflow: PluginAirflow,
+) -> None:
+    assert [r.state for r in plugin_airflow.runs["plugin_fused"]] == ["success", "failed"]
+    assets = by_name(plugin_airflow.json("/api/lineage"))
+    assert assets["plugin_fused_bad"]["state"] == "failed"
+    assert assets["plugin_fused_ok"]["state"] == "materialized"
+
+
 def test_asset_page_data_has_definition_checks_failures_and_materializations(
     plugin_airflow: PluginAirflow,
 ) -> None:
