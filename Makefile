@@ -48,6 +48,7 @@ bench: $(STAMP) $(DAGSTER_VENV)/.installed
 	$(BIN)/python bench/local_materialize.py --dagster-python $(DAGSTER_VENV)/bin/python
 	$(BIN)/python bench/partitions.py --dagster-python $(DAGSTER_VENV)/bin/python
 	$(BIN)/python bench/plugin.py
+	$(BIN)/python bench/e2e.py
 
 clean:
 	rm -rf $(VENV) $(DAGSTER_VENV) .airflow .asset2airflow

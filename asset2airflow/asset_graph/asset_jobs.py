@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from asset2airflow.definitions.config import check_default_config
 from asset2airflow.errors import ConfigError, DefinitionError
 
 if TYPE_CHECKING:
@@ -46,7 +47,6 @@ def _check_partitions(job: AssetJobDefinition, graph: AssetGraph, keys: set[Asse
 
 
 def _check_config(job: AssetJobDefinition, graph: AssetGraph, keys: set[AssetKey]) -> None:
-    from pydantic import ValidationError
 
     from asset2airflow.execution.run_config import ParsedRunConfig
 
@@ -70,14 +70,6 @@ def _check_config(job: AssetJobDefinition, graph: AssetGraph, keys: set[AssetKey
         if given is None or isinstance(given, config_type):
             continue
         try:
-            config_type.model_validate(dict(given))
-        except ValidationError as exc:
-            if any(e["type"] != "missing" for e in exc.errors()):
-                raise ConfigError(
-                    f"job {job.name!r}: config of asset {name!r} ({nodes[name].location}) is "
-                    f"invalid: {exc}"
-                ) from exc
-        except TypeError as exc:
-            raise ConfigError(
-                f"job {job.name!r}: config of asset {name!r} is not a dict of its fields"
-            ) from exc
+            check_default_config(config_type, given, f"asset {name!r} ({nodes[name].location})")
+        except ConfigError as exc:
+            raise ConfigError(f"job {job.name!r}: {exc}") from exc

@@ -69,9 +69,8 @@ def run(args: argparse.Namespace) -> int:
         else:
             dag_run = get_json(url, f"/api/v2/dags/{dag}/dagRuns/{_quoted(args.run_id)}", jwt)
         run_path = f"/api/v2/dags/{dag}/dagRuns/{_quoted(dag_run['dag_run_id'])}"
-        instances = get_json(url, f"{run_path}/taskInstances", jwt, limit=1000)
         rows = []
-        for instance in instances.get("task_instances", []):
+        for instance in _task_instances(url, run_path, jwt):
             task_id, state = instance["task_id"], instance.get("state")
             report = None
             if state in _ENDED and instance.get("map_index", -1) == -1:
@@ -97,6 +96,17 @@ def run(args: argparse.Namespace) -> int:
     print(format_rows(rows))
     bad = [r for r in rows if r[1] not in ("materialized", "not_selected", "success", "skipped")]
     return 1 if bad or dag_run.get("state") == "failed" else 0
+
+
+def _task_instances(url: str, run_path: str, jwt: str) -> list[dict[str, Any]]:
+    """Every task instance of the run (Airflow answers at most a page of 100 per request)."""
+    found: list[dict[str, Any]] = []
+    while True:
+        page = get_json(url, f"{run_path}/taskInstances", jwt, limit=100, offset=len(found))
+        items = page.get("task_instances", []) if isinstance(page, dict) else []
+        found.extend(items)
+        if not items or len(found) >= int(page.get("total_entries", 0)):
+            return found
 
 
 def format_rows(rows: list[tuple[str, str, str, str]]) -> str:

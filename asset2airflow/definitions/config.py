@@ -78,3 +78,19 @@ def run_config_dict(run_config: RunConfig | Mapping[str, Any] | None) -> dict[st
     if isinstance(run_config, RunConfig):
         return run_config.to_config_dict()
     return dict(run_config)
+
+
+def check_default_config(config_type: type[Config], given: Any, what: str) -> None:
+    """A job's default config ``given`` for ``what`` (an op or asset) has fields of the right
+    types; required fields may still be missing (they can come at run time)."""
+    from pydantic import ValidationError
+
+    from asset2airflow.errors import ConfigError
+
+    try:
+        config_type.model_validate(dict(given))
+    except ValidationError as exc:
+        if any(e["type"] != "missing" for e in exc.errors()):
+            raise ConfigError(f"config of {what} is invalid: {exc}") from exc
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"config of {what} is not a dict of its fields") from exc

@@ -13,10 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from asset2airflow.asset_graph.op_graph import check_job_resources
-from asset2airflow.definitions.config import RunConfig, run_config_dict
+from asset2airflow.definitions.config import RunConfig, check_default_config, run_config_dict
 from asset2airflow.definitions.dynamic_partitions import (
     DagsterInstance,
     DynamicPartitionsStore,
@@ -118,14 +116,9 @@ def check_job_config(job: JobDefinition) -> None:
         if config_type is None or given is None:
             continue
         try:
-            config_type.model_validate(dict(given))
-        except ValidationError as exc:
-            if any(e["type"] != "missing" for e in exc.errors()):
-                raise ConfigError(
-                    f"job {job.name!r}: config of op {name!r} is invalid: {exc}"
-                ) from exc
-        except TypeError as exc:
-            raise ConfigError(f"job {job.name!r}: config of op {name!r} is not a dict") from exc
+            check_default_config(config_type, given, f"op {name!r}")
+        except ConfigError as exc:
+            raise ConfigError(f"job {job.name!r}: {exc}") from exc
 
 
 def job_partitions(job: JobDefinition, partition_key: str | None) -> AssetPartitions | None:
@@ -236,9 +229,7 @@ class JobExecutionResult:
                 f"op {node_str!r} has no output {output_name!r}; outputs: {list(step.op_def.outs)}"
             )
         if step.mapped_over is not None:
-            return {
-                o.mapping_key: o.values[output_name] for o in ran if output_name in o.values
-            }
+            return {o.mapping_key: o.values[output_name] for o in ran if output_name in o.values}
         if not ran:
             raise KeyError(f"op {node_str!r} did not run in this run (an upstream op failed)")
         if output_name not in ran[0].values:
