@@ -19,7 +19,15 @@ from urllib.parse import urlparse
 import pytest
 
 from asset2airflow.testing.standalone import AirflowStandalone
-from tests.plugin.sources import DAY_CHECK_FAILS, DAY_FAILS, DAYS_OK, PARTITIONS, QUALITY, XSS
+from tests.plugin.sources import (
+    DAY_CHECK_FAILS,
+    DAY_FAILS,
+    DAYS_OK,
+    FUSED,
+    PARTITIONS,
+    QUALITY,
+    XSS,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -250,6 +258,28 @@ def test_the_dag_page_has_an_assets_tab(airflow: AirflowStandalone, page: Any, s
     ]
     assert "amounts_are_positive" in rows.nth(0).inner_text()
     page.screenshot(path=str(shots / "plugin-dag-tab.png"))
+
+
+def test_a_fused_dags_tab_shows_which_of_its_assets_failed(
+    airflow: AirflowStandalone, page: Any, shots: Path
+) -> None:
+    (airflow.dags_folder / "plugin_fused.py").write_text(textwrap.dedent(FUSED))
+    airflow.wait_for_dag("plugin_fused", timeout=240)
+    ok = trigger(airflow, "plugin_fused", conf={"plugin_fused_bad__fail": False})
+    assert wait_all(airflow, [ok]) == {ok[1]: "success"}
+    bad = trigger(airflow, "plugin_fused", conf={"plugin_fused_bad__fail": True})
+    assert wait_all(airflow, [bad]) == {bad[1]: "failed"}
+    page.goto(f"{airflow.url}/dags/plugin_fused")
+    page.locator("a[href$='/dags/plugin_fused/plugin/asset2airflow-dag-assets']").click()
+    table = plugin_frame(page, "Assets").locator("table.dag-assets")
+    table.wait_for()
+    states = {
+        name: table.locator(f"tbody tr[data-asset='{name}'] td").nth(1).inner_text().strip()
+        for name in ("plugin_fused_ok", "plugin_fused_bad")
+    }
+    # One task made both; only the asset that failed in it reads as failed.
+    assert states == {"plugin_fused_ok": "Materialized", "plugin_fused_bad": "Failed"}, states
+    page.screenshot(path=str(shots / "plugin-fused-dag-tab.png"))
 
 
 def test_descriptions_and_metadata_never_run_as_code(airflow: AirflowStandalone, page: Any) -> None:
