@@ -254,3 +254,46 @@ def test_an_asset_job_chooses_fused_for_its_dag_only(load_dag_file: Callable[...
     run = dags["fz_job"].test()
     assert run.state == "success"
     assert [len(asset_events(n)) for n in ("fz_job_a", "fz_job_b")] == [1, 1]
+
+
+def test_a_fused_partitioned_run_gives_each_event_its_partition(
+    load_dag_file: Callable[..., Any],
+) -> None:
+    dag = load_dag_file(
+        "fz_regions.py",
+        """
+        from asset2airflow import (AssetExecutionContext, Definitions,
+                                   StaticPartitionsDefinition, asset)
+        from asset2airflow.airflow import build_dags
+
+        REGIONS = StaticPartitionsDefinition(["eu", "us"])
+
+        @asset(group_name="fz_regions", partitions_def=REGIONS)
+        def fz_region_sales(context: AssetExecutionContext) -> str:
+            return "sales of " + context.partition_key
+
+        @asset(group_name="fz_regions", partitions_def=REGIONS)
+        def fz_region_report(fz_region_sales: str) -> str:
+            return fz_region_sales.upper()
+
+        build_dags(Definitions(assets=[fz_region_sales, fz_region_report]), execution="fused")
+        """,
+    )["fz_regions"]
+    run = dag.test(run_conf={"partition_key": "us", "assets": None})
+    assert run.state == "success"
+    [report] = asset_events("fz_region_report")
+    assert report["partition"] == "us"
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        keys = (
+            session.query(AssetEvent.partition_key)
+            .join(AssetModel, AssetEvent.asset_id == AssetModel.id)
+            .filter(AssetModel.name.in_(["fz_region_sales", "fz_region_report"]))
+            .all()
+        )
+    assert [k for (k,) in keys] == ["us", "us"]
+    with pytest.raises(Exception, match="'asia' is not one of"):  # the trigger form's enum
+        dag.test(run_conf={"partition_key": "asia", "assets": None})
+    assert len(asset_events("fz_region_sales")) == 1
