@@ -39,7 +39,10 @@ print(json.dumps({"seconds": done - imported, "dags": len(bag.dags),
 
 def parse_once(path: Path, home: Path) -> dict[str, float]:
     env = {**os.environ, "AIRFLOW_HOME": str(home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-           "ASSET2AIRFLOW_HOME": str(home / "a2a"), "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "600"}
+           "ASSET2AIRFLOW_HOME": str(home / "a2a"), "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "600",
+           # Bytecode cached, as in an installed Airflow (else only our column, an editable
+           # install, pays for compiling itself in every process).
+           "PYTHONDONTWRITEBYTECODE": ""}
     out = subprocess.run([sys.executable, "-c", MEASURE, str(path)], env=env, check=True,
                          capture_output=True, text=True).stdout
     result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
