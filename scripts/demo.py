@@ -65,7 +65,8 @@ def main() -> None:
         run_id = airflow.trigger("sales")
         print(f"\nAirflow is up:  {airflow.url}")
         print(f"Login:          admin / {airflow.admin_password()}")
-        print(f"Triggered the sales pipeline (DAG 'sales', run {run_id}).")
+        print(f"Triggered the sales pipeline (DAG 'sales', run {run_id}); the fused DAG")
+        print("'sales_marts' runs once it has materialized cleaned_sales.")
         print(f"Logs: {airflow.log_path}. Press Ctrl-C to stop.", flush=True)
         while True:
             time.sleep(3600)

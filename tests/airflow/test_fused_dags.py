@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.airflow.conftest import asset_events, task_states, xcom
+from tests.airflow.conftest import REPO_DAGS, asset_events, task_states, xcom
 
 pytestmark = pytest.mark.integration
 
@@ -297,3 +297,22 @@ def test_a_fused_partitioned_run_gives_each_event_its_partition(
     with pytest.raises(Exception, match="'asia' is not one of"):  # the trigger form's enum
         dag.test(run_conf={"partition_key": "asia", "assets": None})
     assert len(asset_events("fz_region_sales")) == 1
+
+
+def test_the_demo_marts_run_fused_on_the_sales_pipelines_data(
+    sales_dag_file: Path, load_dag_file: Callable[..., Any]
+) -> None:
+    marts = sales_dag_file.with_name("sales_marts.py")
+    sales = load_dag_file(sales_dag_file.name, sales_dag_file.read_text())["sales"]
+    dag = load_dag_file(marts.name, (REPO_DAGS / "sales_marts.py").read_text())["sales_marts"]
+    assert list(dag.task_dict) == ["materialize"]
+    assert [a.name for a in dag.timetable.asset_condition.objects] == ["cleaned_sales"]
+    assert sales.test().state == "success"
+    run = dag.test()
+    assert run.state == "success"
+    statuses = _statuses(run)
+    assert len(statuses) == 7 and set(statuses.values()) == {"materialized"}
+    [best] = asset_events("best_region")[-1:]
+    assert best["metadata"]["region"]["value"] == "west"  # dags/data/sales.csv
+    north = asset_events("north_sales")[-1]["metadata"]
+    assert north["orders"]["value"] > 0 and north["amount"]["value"] > 0
