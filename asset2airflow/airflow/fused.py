@@ -6,7 +6,8 @@ many small assets that dominates. A fused task pays it once and still gives Airf
 event per materialized asset (the outlets of assets that did not materialize are dropped before
 the task succeeds). A failing asset does not stop independent ones; the task then fails, and
 its retry (or clearing it) re-runs only what the failed tries did not materialize, read from
-Airflow's task state store. Airflow emits asset events only for a successful task: the events of
+Airflow's task state store (written when a try ends, and every few seconds while it runs, so a
+try whose process is killed is resumed too). Airflow emits asset events only for a successful task: the events of
 assets materialized in a failed try are emitted by the try that succeeds.
 """
 
@@ -17,7 +18,13 @@ from typing import Any
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from asset2airflow.airflow.events import XCOM_KEY
-from asset2airflow.airflow.fused_report import RESUME_KEY, EarlierTries, FusedReport, fused_report
+from asset2airflow.airflow.fused_report import (
+    RESUME_KEY,
+    Checkpoint,
+    EarlierTries,
+    FusedReport,
+    fused_report,
+)
 from asset2airflow.airflow.operator import AssetStepOperator
 from asset2airflow.airflow.signals import airflow_signal
 from asset2airflow.errors import ExecutionError, FailureError
@@ -48,14 +55,22 @@ class FusedAssetsOperator(AssetStepOperator):
                 len(steps),
                 ", ".join(sorted(done)[:20]) + (" ..." if len(done) > 20 else ""),
             )
-        ran = run_in_order(env, steps, stop_on_error=False, listener=self._on_event, done=done)
+        try_number = int(getattr(context.get("ti"), "try_number", 0) or 0)
+        save = (lambda r: state_store.set(RESUME_KEY, r)) if state_store else (lambda r: None)
+        checkpoint = Checkpoint(save, earlier, try_number)
+
+        def on_event(event: RunEvent) -> None:
+            self._on_event(event)
+            if event.outcome is not None:
+                checkpoint.finished(event.outcome)
+
+        ran = run_in_order(env, steps, stop_on_error=False, listener=on_event, done=done)
         skipped_by_code = {
             o.step.name: str(signal)
             for o in ran.outcomes
             if o.error is not None
             and isinstance(signal := airflow_signal(o.error), AirflowSkipException)
         }
-        try_number = int(getattr(context.get("ti"), "try_number", 0) or 0)
         report = fused_report(
             self.task_id,
             self._compiled.task_asset_keys.get(self.task_id, ()),

@@ -6,13 +6,16 @@
   is ``materialized``, ``failed``, ``blocked`` (stored, but a blocking check failed: no event),
   ``skipped`` (an input was not produced, or the code skipped) or ``not_selected``;
 - the resume record in Airflow's task state store (scoped to the task instance of this run, so
-  it survives retries): which assets materialized, with their event ``extra``, and whether the
-  try failed. A retry re-runs only the assets the failed tries did not materialize.
+  it survives retries): which assets materialized, with their event ``extra``, and how the try
+  ended. A retry re-runs only the assets the failed tries did not materialize. While a try runs
+  the record is also saved every few seconds (``Checkpoint``, outcome ``interrupted``), so a try
+  that is killed before it can write its record is resumed as well.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -23,6 +26,9 @@ from asset2airflow.execution.step import StepOutcome
 
 RESUME_KEY = "asset2airflow.fused"
 """Key of the resume record in the task state store."""
+CHECKPOINT_SECONDS = 2.0
+"""How often a running try saves what it materialized so far (short tries never do)."""
+_RESUMABLE = ("failed", "interrupted")
 
 MATERIALIZED, FAILED, BLOCKED, SKIPPED, NOT_SELECTED = (
     "materialized",
@@ -42,9 +48,10 @@ class EarlierTries:
 
     @classmethod
     def from_record(cls, record: Any) -> EarlierTries:
-        """Only a failed try is resumed from: after a success, clearing the task means "run
-        it all again". Anything unreadable is treated as no record (everything runs)."""
-        if not isinstance(record, Mapping) or record.get("outcome") != "failed":
+        """Only a failed (or killed: ``interrupted``) try is resumed from: after a success,
+        clearing the task means "run it all again". Anything unreadable is treated as no record
+        (everything runs)."""
+        if not isinstance(record, Mapping) or record.get("outcome") not in _RESUMABLE:
             return cls()
         materialized = record.get("materialized")
         if not isinstance(materialized, Mapping):
@@ -101,13 +108,56 @@ class FusedReport:
 
     def record(self) -> dict[str, Any]:
         tries = {k: s["try_number"] for k, s in self.statuses.items()}
-        return {
-            "outcome": "failed" if self.errors else "success",
-            "materialized": {
-                key: {"extra": extra, "try_number": tries.get(key, self.try_number)}
-                for key, extra in self.extras.items()
-            },
-        }
+        return resume_record("failed" if self.errors else "success", self.extras, tries)
+
+
+def resume_record(
+    outcome: str, extras: Mapping[str, Any], tries: Mapping[str, int]
+) -> dict[str, Any]:
+    """The task state store record: how the try ended and what has materialized (with the
+    try that did it) in this run."""
+    return {
+        "outcome": outcome,
+        "materialized": {
+            key: {"extra": extra, "try_number": tries[key]} for key, extra in extras.items()
+        },
+    }
+
+
+class Checkpoint:
+    """Saves, at most every ``interval`` seconds while a try runs, what has materialized in the
+    run so far (``save`` writes the task state store). Fed each finished step."""
+
+    def __init__(
+        self,
+        save: Callable[[dict[str, Any]], None],
+        earlier: EarlierTries,
+        try_number: int,
+        interval: float = CHECKPOINT_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._save = save
+        self._extras = dict(earlier.extras)
+        self._tries = dict(earlier.try_numbers)
+        self._try_number = try_number
+        self._interval = interval
+        self._clock = clock
+        self._last = clock()
+
+    def finished(self, outcome: StepOutcome) -> None:
+        try:
+            extras = ensure_strict_json(event_extras(outcome), f"step {outcome.step.name!r}")
+        except InvalidMetadataError:
+            extras = {}  # the report says why; not resumable
+        blocked = {k.to_user_string() for k in outcome.blocked_keys}
+        for name, extra in extras.items():
+            if name not in blocked:
+                self._extras[name] = extra
+                self._tries[name] = self._try_number
+        now = self._clock()
+        if now - self._last >= self._interval:
+            self._save(resume_record("interrupted", self._extras, self._tries))
+            self._last = now
 
 
 def fused_report(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from asset2airflow import AssetSpec, Definitions, MetadataValue, asset, define_asset_job
-from asset2airflow.airflow.fused_report import EarlierTries, fused_report
+from asset2airflow.airflow.fused_report import Checkpoint, EarlierTries, fused_report
 from asset2airflow.airflow.plan import FUSED_TASK_ID, build_dag_plans
 from asset2airflow.airflow.render import render_dag
 from asset2airflow.definitions.airflow_options import airflow_task
@@ -178,3 +178,21 @@ def test_a_step_skipped_by_its_code_is_not_a_failure() -> None:
         {"a": "skipped by the asset"},
     )
     assert report.statuses["a"]["status"] == "skipped" and not report.errors
+
+
+def test_a_checkpoint_saves_what_materialized_at_most_every_interval() -> None:
+    saved: list[dict[str, object]] = []
+    now = [0.0]
+    earlier = EarlierTries({"a": {"metadata": {}}}, {"a": 1})
+    checkpoint = Checkpoint(saved.append, earlier, 2, interval=2.0, clock=lambda: now[0])
+    b, c = _step("b", ("a",)), _step("c", ("b",))
+    now[0] = 1.0
+    checkpoint.finished(_materialized(b))
+    assert saved == []  # not yet: a short try never writes mid-way
+    now[0] = 2.5
+    checkpoint.finished(StepOutcome(c, error=ExecutionError("boom")))
+    [record] = saved
+    assert record["outcome"] == "interrupted"
+    resumed = EarlierTries.from_record(record)
+    assert resumed.try_numbers == {"a": 1, "b": 2}  # the failed step is not in it
+    assert resumed.done_steps([_step("a"), b, c]) == {"a", "b"}

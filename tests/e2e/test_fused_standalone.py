@@ -127,3 +127,77 @@ def test_a_fused_dag_retries_only_what_failed_and_triggers_downstream_once(
     rows = {line.split()[0]: line.split() for line in lines[2:]}
     assert rows["e2e_fused_flaky"][1:5] == ["materialized", "materialize", "try", "2"]
     assert rows["e2e_fused_side"][1:5] == ["materialized", "materialize", "try", "1"]
+
+
+KILLED = """
+import os
+import signal
+import time
+from pathlib import Path
+from asset2airflow import Definitions, asset
+from asset2airflow.airflow import build_dags
+
+HERE = Path(__file__).parent
+KILL_ONCE = HERE / "e2e_killed_once"
+RAN = HERE / "e2e_killed_ran.log"
+
+
+def ran(name):
+    with RAN.open("a") as f:
+        f.write(name + "\\n")
+
+
+@asset(group_name="e2e_killed")
+def e2e_killed_root() -> int:
+    ran("root")
+    return 1
+
+
+@asset(group_name="e2e_killed")
+def e2e_killed_slow(e2e_killed_root: int) -> int:
+    ran("slow")
+    time.sleep(2.5)  # longer than the checkpoint interval: what ran so far is saved
+    return e2e_killed_root + 1
+
+
+@asset(group_name="e2e_killed")
+def e2e_killed_last(e2e_killed_slow: int) -> int:
+    ran("last")
+    if KILL_ONCE.exists():
+        KILL_ONCE.unlink()
+        os.kill(os.getpid(), signal.SIGKILL)  # the task process dies: no record at the end
+    return e2e_killed_slow + 1
+
+
+build_dags(
+    Definitions(assets=[e2e_killed_root, e2e_killed_slow, e2e_killed_last]),
+    execution="fused",
+    default_args={"retries": 1, "retry_delay": 0},
+)
+"""
+
+
+def test_a_killed_fused_try_is_resumed_from_its_checkpoint(
+    airflow_standalone: AirflowStandalone,
+) -> None:
+    airflow = airflow_standalone
+    (airflow.dags_folder / "e2e_killed_once").touch()
+    (airflow.dags_folder / "e2e_killed.py").write_text(textwrap.dedent(KILLED))
+    airflow.wait_for_dag("e2e_killed")
+    run_id = airflow.trigger("e2e_killed")
+    assert airflow.wait_for_run("e2e_killed", run_id)["state"] == "success"
+    ran = (airflow.dags_folder / "e2e_killed_ran.log").read_text().split()
+    # Try 1 ran all three and was killed in the last; try 2 ran only the last one.
+    assert ran == ["root", "slow", "last", "last"]
+    [instance] = airflow.client.get(
+        f"/api/v2/dags/e2e_killed/dagRuns/{run_id}/taskInstances"
+    ).json()["task_instances"]
+    assert instance["try_number"] == 2
+    events = airflow.client.get(
+        "/api/v2/assets/events", params={"name_pattern": "e2e_killed_", "limit": 10}
+    ).json()["asset_events"]
+    assert sorted(e["name"] for e in events if e["source_run_id"] == run_id) == [
+        "e2e_killed_last",
+        "e2e_killed_root",
+        "e2e_killed_slow",
+    ]
