@@ -7,8 +7,8 @@ event per materialized asset (the outlets of assets that did not materialize are
 the task succeeds). A failing asset does not stop independent ones; the task then fails, and
 its retry (or clearing it) re-runs only what the failed tries did not materialize, read from
 Airflow's task state store (written when a try ends, and every few seconds while it runs, so a
-try whose process is killed is resumed too). Airflow emits asset events only for a successful task: the events of
-assets materialized in a failed try are emitted by the try that succeeds.
+try whose process is killed is resumed too). Airflow emits asset events only for a successful
+task: the events of assets materialized in a failed try are emitted by the try that succeeds.
 """
 
 from __future__ import annotations
