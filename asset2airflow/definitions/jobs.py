@@ -9,7 +9,7 @@ from typing import Any
 
 from asset2airflow.definitions.airflow_options import AirflowDagOptions
 from asset2airflow.definitions.names import check_name
-from asset2airflow.definitions.partitioned_config import PartitionedConfig, asset_job_config
+from asset2airflow.definitions.partitioned_config import PartitionedConfig, job_config_fields
 from asset2airflow.definitions.partitions import PartitionsDefinition
 from asset2airflow.definitions.selection import AssetSelection, coerce_selection
 from asset2airflow.errors import DefinitionError, SelectionError
@@ -152,7 +152,7 @@ def define_asset_job(
         selection=resolved,
         description=description,
         tags=_job_tags(job_name, tags),
-        **asset_job_config(job_name, config, partitions_def),
+        **job_config_fields(f"define_asset_job({job_name!r})", config, partitions_def),
     )
 
 

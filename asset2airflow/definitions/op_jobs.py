@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, overload
 
-from asset2airflow.definitions.config import RunConfig, run_config_dict
+from asset2airflow.definitions.config import RunConfig
 from asset2airflow.definitions.graphs import GraphDefinition, compose, iter_ops
 from asset2airflow.definitions.jobs import _job_tags
 from asset2airflow.definitions.names import check_name
-from asset2airflow.definitions.partitioned_config import PartitionedConfig, job_partitions_def
+from asset2airflow.definitions.partitioned_config import PartitionedConfig, job_config_fields
 from asset2airflow.definitions.partitions import PartitionsDefinition
 from asset2airflow.definitions.policy import RetryPolicy
 from asset2airflow.errors import DefinitionError
@@ -134,14 +134,6 @@ def make_job(
                 f"{caller}({argument}=...) is not built yet: {_NOT_BUILT[argument]}"
             )
     job_name = check_name(name, "job", graph_def.location)
-    if config is not None and not isinstance(config, RunConfig | Mapping | PartitionedConfig):
-        raise DefinitionError(
-            f"job {job_name!r}: config={config!r} is not built; pass run config as a dict "
-            "({'ops': {...}}), a RunConfig or a PartitionedConfig (config mappings are not "
-            "supported)."
-        )
-    partitioned = config if isinstance(config, PartitionedConfig) else None
-    partitions_def = job_partitions_def(config, partitions_def, f"job {job_name!r}")
     for key, value in (resource_defs or {}).items():
         if isinstance(value, type | str):
             raise DefinitionError(
@@ -151,12 +143,10 @@ def make_job(
         name=job_name,
         graph_def=graph_def,
         resource_defs=dict(resource_defs or {}),
-        config=run_config_dict(None if isinstance(config, PartitionedConfig) else config),
-        partitioned_config=partitioned,
         tags={**graph_def.tags, **_job_tags(job_name, tags)},  # the graph's tags are defaults
         description=description,
-        partitions_def=partitions_def,
         op_retry_policy=op_retry_policy,
+        **job_config_fields(f"job {job_name!r}", config, partitions_def),
     )
     job.op_graph  # noqa: B018 - validates the graph now, where the job is declared
     from asset2airflow.execution.job_runner import check_job_config

@@ -354,48 +354,41 @@ def monthly_partitioned_config(
     )
 
 
-def job_partitions_def(
-    config: Any, partitions_def: PartitionsDefinition | None, who: str
-) -> PartitionsDefinition | None:
-    """A job's partitions: its ``PartitionedConfig``'s, which an explicit ``partitions_def``
-    must equal."""
+def job_config_fields(who: str, config: Any, partitions_def: Any) -> dict[str, Any]:
+    """A job's ``config``, ``partitioned_config`` and ``partitions_def`` from the arguments of
+    ``@job``/``to_job``/``define_asset_job`` (``who`` names the job in errors). A
+    ``PartitionedConfig`` gives the job its partitions; an explicit ``partitions_def`` must
+    equal them."""
+    if config is not None and not isinstance(config, Mapping | RunConfig | PartitionedConfig):
+        raise DefinitionError(
+            f"{who}: config={config!r} is not built; pass run config as a dict ({{'ops': "
+            "{name: {'config': {...}}}}), a RunConfig or a PartitionedConfig (config mappings "
+            "are not supported)."
+        )
+    if partitions_def is not None and not isinstance(partitions_def, PartitionsDefinition):
+        raise DefinitionError(
+            f"{who}: partitions_def={partitions_def!r} is not a partitions definition."
+        )
     if not isinstance(config, PartitionedConfig):
-        return partitions_def
+        return {
+            "config": run_config_dict(config),
+            "partitioned_config": None,
+            "partitions_def": partitions_def,
+        }
     if partitions_def is not None and partitions_def != config.partitions_def:
         raise DefinitionError(
             f"{who}: partitions_def={partitions_def!r} differs from the partitions of its "
             f"config {config!r}. Drop partitions_def= (the job takes the config's) or make "
             "them equal."
         )
-    return config.partitions_def
-
-
-def asset_job_config(name: str, config: Any, partitions_def: Any) -> dict[str, Any]:
-    """The config fields of ``define_asset_job(name, config=..., partitions_def=...)``."""
-    who = f"define_asset_job({name!r})"
-    if config is not None and not isinstance(config, Mapping | RunConfig | PartitionedConfig):
-        raise DefinitionError(
-            f"{who}: config={config!r} is not built; pass run config as a dict ({{'ops': "
-            "{asset: {'config': {...}}}}), a RunConfig or a PartitionedConfig."
-        )
-    if partitions_def is not None and not isinstance(partitions_def, PartitionsDefinition):
-        raise DefinitionError(
-            f"{who}: partitions_def={partitions_def!r} is not a partitions definition."
-        )
-    partitioned = config if isinstance(config, PartitionedConfig) else None
-    return {
-        "config": run_config_dict(None if isinstance(config, PartitionedConfig) else config),
-        "partitioned_config": partitioned,
-        "partitions_def": job_partitions_def(config, partitions_def, who),
-    }
+    return {"config": {}, "partitioned_config": config, "partitions_def": config.partitions_def}
 
 
 __all__ = [
     "PartitionedConfig",
-    "asset_job_config",
     "daily_partitioned_config",
     "hourly_partitioned_config",
-    "job_partitions_def",
+    "job_config_fields",
     "monthly_partitioned_config",
     "partitioned_config",
     "static_partitioned_config",

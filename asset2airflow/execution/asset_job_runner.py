@@ -13,8 +13,12 @@ from asset2airflow.definitions.dynamic_partitions import (
     admit_run_key,
     dynamic_partitions_store,
 )
-from asset2airflow.errors import ConfigError, DefinitionError, PartitionError
-from asset2airflow.execution.job_runner import merge_run_config, partition_run_config
+from asset2airflow.errors import DefinitionError, PartitionError
+from asset2airflow.execution.job_runner import (
+    merge_run_config,
+    partition_run_config,
+    partition_run_tags,
+)
 
 if TYPE_CHECKING:
     from asset2airflow.definitions.jobs import AssetJobDefinition
@@ -38,10 +42,7 @@ def asset_job_run_config(
         admit_run_key(partitioned.partitions_def, partition_key)
         partitioned.partitions_def.validate_key(partition_key, owner)
         base = partition_run_config(partitioned, partition_key, owner)
-        try:
-            tags = partitioned.get_tags_for_partition_key(partition_key, job.name)
-        except ConfigError as exc:
-            raise ConfigError(f"{owner}: {exc}") from exc
+        tags = partition_run_tags(job, partition_key)
     return merge_run_config(base, run_config_dict(run_config)), tags
 
 
