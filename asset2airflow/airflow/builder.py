@@ -3,8 +3,8 @@
 Call ``build_dags(defs)`` at the top level of a file in Airflow's dags folder: each DAG is built
 inside ``with DAG(...)`` so Airflow registers it without module globals. On a worker only the
 DAG being run is built (``get_parsing_context``), and of it only the task being run and its
-direct relatives. Every Airflow argument comes from
-``asset2airflow.airflow.arguments``, the mapping ``render`` writes as code too.
+direct relatives. Every Airflow argument comes from ``asset2airflow.airflow.arguments``, the
+mapping ``render`` writes as code too.
 """
 
 from __future__ import annotations
@@ -47,8 +47,9 @@ def build_dag(plan: DagPlan, defs: Definitions, default_args: Mapping[str, Any] 
         # Downstream tasks are added first: Airflow's cycle check walks tasks in insertion order
         # and rescans a task's children each time it returns to it, which is quadratic in the
         # fan-out when parents come first (10,000 children of one root: ~10 s) and linear here.
+        operator = operator_class(plan)
         for task in reversed(_tasks_to_build(plan)):
-            tasks[task.task_id] = operator_class(plan).for_step(
+            tasks[task.task_id] = operator.for_step(
                 compiled, **instantiate(task_arguments(task))
             )
         for task in plan.tasks:

@@ -96,7 +96,11 @@ class FusedAssetsOperator(AssetStepOperator):
             self.log.warning("Skipped %r: an asset it reads was not produced", event.step.name)
         elif outcome is not None:
             self._log_outcome(outcome)
-            if outcome.error is not None:
+            if outcome.error is None:
+                return
+            if isinstance(airflow_signal(outcome.error), AirflowSkipException):
+                self.log.info("Step %r skipped itself: %s", outcome.step.name, outcome.error)
+            else:
                 self.log.error("Step %r failed: %s", outcome.step.name, outcome.error)
 
     def _log_summary(self, report: FusedReport) -> None:

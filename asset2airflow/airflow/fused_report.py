@@ -126,7 +126,8 @@ def resume_record(
 
 class Checkpoint:
     """Saves, at most every ``interval`` seconds while a try runs, what has materialized in the
-    run so far (``save`` writes the task state store). Fed each finished step."""
+    run so far (``save`` writes the task state store). Fed each finished step; the steps'
+    events are converted only when a save is due, so a short try pays nothing."""
 
     def __init__(
         self,
@@ -143,21 +144,26 @@ class Checkpoint:
         self._interval = interval
         self._clock = clock
         self._last = clock()
+        self._pending: list[StepOutcome] = []
 
     def finished(self, outcome: StepOutcome) -> None:
-        try:
-            extras = ensure_strict_json(event_extras(outcome), f"step {outcome.step.name!r}")
-        except InvalidMetadataError:
-            extras = {}  # the report says why; not resumable
-        blocked = {k.to_user_string() for k in outcome.blocked_keys}
-        for name, extra in extras.items():
-            if name not in blocked:
-                self._extras[name] = extra
-                self._tries[name] = self._try_number
+        self._pending.append(outcome)
         now = self._clock()
-        if now - self._last >= self._interval:
-            self._save(resume_record("interrupted", self._extras, self._tries))
-            self._last = now
+        if now - self._last < self._interval:
+            return
+        for pending in self._pending:
+            try:
+                extras = ensure_strict_json(event_extras(pending), f"step {pending.step.name!r}")
+            except InvalidMetadataError:
+                continue  # the report says why; not resumable
+            blocked = {k.to_user_string() for k in pending.blocked_keys}
+            for name, extra in extras.items():
+                if name not in blocked:
+                    self._extras[name] = extra
+                    self._tries[name] = self._try_number
+        self._pending.clear()
+        self._save(resume_record("interrupted", self._extras, self._tries))
+        self._last = now
 
 
 def fused_report(

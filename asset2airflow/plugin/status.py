@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from asset2airflow.airflow.fused_report import BLOCKED, FAILED
+from asset2airflow.airflow.plan import FUSED_TASK_ID
 from asset2airflow.plugin.catalog import AssetNode, Catalog, TaskRef
 from asset2airflow.plugin.runs import (
     CheckResult,
@@ -61,7 +62,8 @@ def statuses(
     events = event_summaries(session, visibility, ids if asset_ids is not None else None)
     producers = {t for n in nodes for t in n.producers}
     activity = task_activity(session, producers, visibility)
-    fused = fused_statuses(session, [t for t, a in activity.items() if a.last_failure], visibility)
+    failed_fused = [t for t, a in activity.items() if a.last_failure and t.task_id == FUSED_TASK_ID]
+    fused = fused_statuses(session, failed_fused, visibility)
     with_checks = {t for n in nodes if n.doc and n.doc.checks for t in n.producers}
     latest = latest_by_check(check_results(session, with_checks, visibility))
     check_states: dict[str, list[str]] = {}
