@@ -5,10 +5,10 @@ test them in-process with ``materialize()``, and drop the module into Airflow's 
 """
 
 from asset2airflow.asset_graph.definitions import Definitions
-from asset2airflow.definitions.assets import AssetsDefinition, with_resources
-from asset2airflow.definitions.checks import AssetChecksDefinition, asset_check
-from asset2airflow.definitions.config import Config, EnvVar, RunConfig
-from asset2airflow.definitions.context import (
+from asset2airflow.authoring.assets import AssetsDefinition, with_resources
+from asset2airflow.authoring.checks import AssetChecksDefinition, asset_check
+from asset2airflow.authoring.config import Config, EnvVar, RunConfig
+from asset2airflow.authoring.context import (
     AssetCheckExecutionContext,
     AssetExecutionContext,
     InitResourceContext,
@@ -17,22 +17,22 @@ from asset2airflow.definitions.context import (
     build_asset_context,
     build_op_context,
 )
-from asset2airflow.definitions.decorators import asset, multi_asset
-from asset2airflow.definitions.dynamic_partitions import (
+from asset2airflow.authoring.decorators import asset, multi_asset
+from asset2airflow.authoring.dynamic_partitions import (
     AddDynamicPartitionsRequest,
     DagsterInstance,
     DeleteDynamicPartitionsRequest,
     DynamicPartitionsDefinition,
     DynamicPartitionsStore,
 )
-from asset2airflow.definitions.graph_assets import graph_asset, graph_multi_asset
-from asset2airflow.definitions.graphs import (
+from asset2airflow.authoring.graph_assets import graph_asset, graph_multi_asset
+from asset2airflow.authoring.graphs import (
     DependencyDefinition,
     GraphDefinition,
     MultiDependencyDefinition,
     graph,
 )
-from asset2airflow.definitions.io_manager import (
+from asset2airflow.authoring.io_manager import (
     ConfigurableIOManager,
     InputContext,
     IOManager,
@@ -42,27 +42,27 @@ from asset2airflow.definitions.io_manager import (
     build_output_context,
     io_manager,
 )
-from asset2airflow.definitions.jobs import AssetJobDefinition, define_asset_job
-from asset2airflow.definitions.keys import AssetCheckKey, AssetKey
-from asset2airflow.definitions.metadata import (
+from asset2airflow.authoring.jobs import AssetJobDefinition, define_asset_job
+from asset2airflow.authoring.keys import AssetCheckKey, AssetKey
+from asset2airflow.authoring.metadata import (
     MetadataValue,
     TableColumn,
     TableRecord,
     TableSchema,
 )
-from asset2airflow.definitions.module_loaders import (
+from asset2airflow.authoring.module_loaders import (
     load_assets_from_modules,
     load_assets_from_package_module,
     load_assets_from_package_name,
 )
-from asset2airflow.definitions.multi_partitions import (
+from asset2airflow.authoring.multi_partitions import (
     MultiPartitionKey,
     MultiPartitionsDefinition,
 )
-from asset2airflow.definitions.op_jobs import JobDefinition, job
-from asset2airflow.definitions.op_results import DynamicOutput, ExpectationResult, Failure
-from asset2airflow.definitions.ops import DynamicOut, In, Nothing, OpDefinition, Out, op
-from asset2airflow.definitions.partition_mappings import (
+from asset2airflow.authoring.op_jobs import JobDefinition, job
+from asset2airflow.authoring.op_results import DynamicOutput, ExpectationResult, Failure
+from asset2airflow.authoring.ops import DynamicOut, In, Nothing, OpDefinition, Out, op
+from asset2airflow.authoring.partition_mappings import (
     AllPartitionMapping,
     IdentityPartitionMapping,
     LastPartitionMapping,
@@ -72,7 +72,7 @@ from asset2airflow.definitions.partition_mappings import (
     StaticPartitionMapping,
     TimeWindowPartitionMapping,
 )
-from asset2airflow.definitions.partitioned_config import (
+from asset2airflow.authoring.partitioned_config import (
     PartitionedConfig,
     daily_partitioned_config,
     hourly_partitioned_config,
@@ -81,20 +81,20 @@ from asset2airflow.definitions.partitioned_config import (
     static_partitioned_config,
     weekly_partitioned_config,
 )
-from asset2airflow.definitions.partitions import (
+from asset2airflow.authoring.partitions import (
     PartitionKeyRange,
     PartitionsDefinition,
     StaticPartitionsDefinition,
 )
-from asset2airflow.definitions.policy import (
+from asset2airflow.authoring.policy import (
     AutomationCondition,
     Backoff,
     Jitter,
     RetryPolicy,
     RetryRequested,
 )
-from asset2airflow.definitions.resources import ConfigurableResource
-from asset2airflow.definitions.results import (
+from asset2airflow.authoring.resources import ConfigurableResource
+from asset2airflow.authoring.results import (
     AssetCheckEvaluation,
     AssetCheckResult,
     AssetCheckSeverity,
@@ -102,7 +102,7 @@ from asset2airflow.definitions.results import (
     MaterializeResult,
     Output,
 )
-from asset2airflow.definitions.run_requests import (
+from asset2airflow.authoring.run_requests import (
     DagsterRunStatus,
     DefaultScheduleStatus,
     DefaultSensorStatus,
@@ -110,7 +110,7 @@ from asset2airflow.definitions.run_requests import (
     SensorResult,
     SkipReason,
 )
-from asset2airflow.definitions.run_status_sensors import (
+from asset2airflow.authoring.run_status_sensors import (
     DagsterRun,
     RunFailureSensorContext,
     RunStatusSensorContext,
@@ -119,15 +119,15 @@ from asset2airflow.definitions.run_status_sensors import (
     run_failure_sensor,
     run_status_sensor,
 )
-from asset2airflow.definitions.schedules import (
+from asset2airflow.authoring.schedules import (
     ScheduleDefinition,
     ScheduleEvaluationContext,
     build_schedule_context,
     build_schedule_from_partitioned_job,
     schedule,
 )
-from asset2airflow.definitions.selection import AssetSelection
-from asset2airflow.definitions.sensors import (
+from asset2airflow.authoring.selection import AssetSelection
+from asset2airflow.authoring.sensors import (
     AssetSensorDefinition,
     EventLogEntry,
     SensorDefinition,
@@ -136,8 +136,8 @@ from asset2airflow.definitions.sensors import (
     build_sensor_context,
     sensor,
 )
-from asset2airflow.definitions.specs import AssetCheckSpec, AssetDep, AssetIn, AssetOut, AssetSpec
-from asset2airflow.definitions.time_partitions import (
+from asset2airflow.authoring.specs import AssetCheckSpec, AssetDep, AssetIn, AssetOut, AssetSpec
+from asset2airflow.authoring.time_partitions import (
     DailyPartitionsDefinition,
     HourlyPartitionsDefinition,
     MonthlyPartitionsDefinition,

@@ -18,7 +18,7 @@ from asset2airflow.airflow.automation import Condition
 from asset2airflow.airflow.params import ParamPlan
 from asset2airflow.airflow.partitions import MapperPlan, PartitionPlan
 from asset2airflow.airflow.plan import AssetRefPlan, DagPlan, SchedulePlan, TaskPlan
-from asset2airflow.definitions.airflow_options import LIST_ARGUMENTS
+from asset2airflow.authoring.airflow_options import LIST_ARGUMENTS
 
 # Where each callable or constant a ``Call``/``Symbol`` names lives: (module, attribute path).
 SOURCES: dict[str, tuple[str, str]] = {

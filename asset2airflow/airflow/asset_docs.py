@@ -23,11 +23,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from asset2airflow.asset_graph.graph import AssetGraph
-from asset2airflow.definitions.dynamic_partitions import DynamicPartitionsDefinition
-from asset2airflow.definitions.keys import AssetKey
-from asset2airflow.definitions.multi_partitions import MultiPartitionsDefinition
-from asset2airflow.definitions.partitions import PartitionsDefinition, StaticPartitionsDefinition
-from asset2airflow.definitions.time_partitions import TimeWindowPartitionsDefinition
+from asset2airflow.authoring.dynamic_partitions import DynamicPartitionsDefinition
+from asset2airflow.authoring.keys import AssetKey
+from asset2airflow.authoring.multi_partitions import MultiPartitionsDefinition
+from asset2airflow.authoring.partitions import PartitionsDefinition, StaticPartitionsDefinition
+from asset2airflow.authoring.time_partitions import TimeWindowPartitionsDefinition
 
 VERSION = 1
 FIELD = "asset_docs"

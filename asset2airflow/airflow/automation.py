@@ -27,8 +27,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from asset2airflow.asset_graph.graph import AssetGraph
-from asset2airflow.definitions.automation import AutomationCondition, ConditionKind
-from asset2airflow.definitions.keys import AssetKey
+from asset2airflow.authoring.automation import AutomationCondition, ConditionKind
+from asset2airflow.authoring.keys import AssetKey
 from asset2airflow.errors import DefinitionError
 
 

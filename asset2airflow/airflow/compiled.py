@@ -11,8 +11,8 @@ from pathlib import Path
 
 from asset2airflow.airflow.plan import DagPlan
 from asset2airflow.asset_graph.definitions import Definitions
-from asset2airflow.definitions.airflow_options import task_id_of
-from asset2airflow.definitions.keys import AssetKey
+from asset2airflow.authoring.airflow_options import task_id_of
+from asset2airflow.authoring.keys import AssetKey
 from asset2airflow.errors import DefinitionError
 from asset2airflow.execution.plan import ExecutionStep, build_plan, build_step
 

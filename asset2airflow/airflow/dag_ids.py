@@ -16,7 +16,7 @@ import os
 import re
 from pathlib import Path
 
-from asset2airflow.definitions.specs import DEFAULT_GROUP
+from asset2airflow.authoring.specs import DEFAULT_GROUP
 from asset2airflow.errors import InvalidNameError
 
 MAX_ID_LENGTH = 250

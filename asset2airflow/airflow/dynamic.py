@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from asset2airflow.definitions.dynamic_partitions import (
+from asset2airflow.authoring.dynamic_partitions import (
     DynamicPartitionsStore,
     _checked_keys,
 )

@@ -12,7 +12,7 @@ Asset event ``extra`` of one materialized asset::
      "code_version": "<the asset's code_version>", "data_version": "<reported>"}  # when set
 
 Metadata values are converted to JSON where the user writes them
-(``asset2airflow.definitions.metadata``): NaN and infinite floats are the strings "NaN",
+(``asset2airflow.authoring.metadata``): NaN and infinite floats are the strings "NaN",
 "Infinity", "-Infinity" (also nested in ``json``/``table`` values), timestamps ISO-8601 strings
 in UTC, sets sorted lists. XCom (key ``asset2airflow``) holds ``outcome_to_json``: the step
 name, ``materializations`` (asset key -> the ``extra`` above), all ``checks``, ``error`` and
@@ -31,8 +31,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from asset2airflow.definitions.metadata import MetadataValue, metadata_to_json
-from asset2airflow.definitions.results import AssetCheckEvaluation
+from asset2airflow.authoring.metadata import MetadataValue, metadata_to_json
+from asset2airflow.authoring.results import AssetCheckEvaluation
 from asset2airflow.errors import InvalidMetadataError
 from asset2airflow.execution.step import StepOutcome
 

@@ -35,11 +35,11 @@ from asset2airflow.airflow.plan import (
     _registries,
 )
 from asset2airflow.asset_graph.definitions import Definitions
-from asset2airflow.definitions.run_requests import DagsterRunStatus, DefaultScheduleStatus
-from asset2airflow.definitions.run_status_sensors import RunStatusSensorDefinition
-from asset2airflow.definitions.schedules import ScheduleDefinition
-from asset2airflow.definitions.sensors import AssetSensorDefinition, SensorDefinition
-from asset2airflow.definitions.specs import DEFAULT_IO_MANAGER_KEY
+from asset2airflow.authoring.run_requests import DagsterRunStatus, DefaultScheduleStatus
+from asset2airflow.authoring.run_status_sensors import RunStatusSensorDefinition
+from asset2airflow.authoring.schedules import ScheduleDefinition
+from asset2airflow.authoring.sensors import AssetSensorDefinition, SensorDefinition
+from asset2airflow.authoring.specs import DEFAULT_IO_MANAGER_KEY
 from asset2airflow.errors import DefinitionError, DuplicateKeyError
 from asset2airflow.io import default_io_manager
 

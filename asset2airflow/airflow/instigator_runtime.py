@@ -32,14 +32,14 @@ from asset2airflow.airflow.params import (
 from asset2airflow.airflow.partitions import partitions_of_dag
 from asset2airflow.airflow.plan import DagPlan
 from asset2airflow.asset_graph.definitions import Definitions
-from asset2airflow.definitions.dynamic_partitions import (
+from asset2airflow.authoring.dynamic_partitions import (
     AddDynamicPartitionsRequest,
     DynamicPartitionsDefinition,
     DynamicPartitionsStore,
     check_dynamic_key,
 )
-from asset2airflow.definitions.keys import AssetKey
-from asset2airflow.definitions.run_requests import RunRequest, TickResult
+from asset2airflow.authoring.keys import AssetKey
+from asset2airflow.authoring.run_requests import RunRequest, TickResult
 from asset2airflow.errors import ConfigError, PartitionError
 
 _RUN_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_.~:+-]")

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from asset2airflow.airflow.params import ParamPlan, run_config_from_params
-from asset2airflow.definitions.jobs import AssetJobDefinition
+from asset2airflow.authoring.jobs import AssetJobDefinition
 from asset2airflow.errors import PartitionError
 from asset2airflow.execution.job_runner import (
     merge_run_config,
@@ -24,7 +24,7 @@ from asset2airflow.execution.run_config import flatten_ops_config
 
 if TYPE_CHECKING:
     from asset2airflow.airflow.compiled import CompiledDag
-    from asset2airflow.definitions.partitioned_config import PartitionedConfig
+    from asset2airflow.authoring.partitioned_config import PartitionedConfig
 
 
 def task_run_config(

@@ -23,7 +23,7 @@ from asset2airflow.airflow.op_builder import build_op_dag
 from asset2airflow.airflow.op_plan import build_op_dag_plans
 from asset2airflow.airflow.plan import build_dag_plans
 from asset2airflow.airflow.sensor_dags import build_instigator_dags
-from asset2airflow.definitions.jobs import check_execution
+from asset2airflow.authoring.jobs import check_execution
 from asset2airflow.errors import Asset2AirflowError, DuplicateKeyError
 from asset2airflow.loading import definitions_in, import_file
 

@@ -26,9 +26,9 @@ from asset2airflow.airflow.task_runtime import (
     run_identity,
 )
 from asset2airflow.asset_graph.op_graph import OpGraph
-from asset2airflow.definitions.dynamic_partitions import DagsterInstance, dynamic_partitions_store
-from asset2airflow.definitions.metadata import metadata_to_json
-from asset2airflow.definitions.partition_scope import AssetPartitions
+from asset2airflow.authoring.dynamic_partitions import DagsterInstance, dynamic_partitions_store
+from asset2airflow.authoring.metadata import metadata_to_json
+from asset2airflow.authoring.partition_scope import AssetPartitions
 from asset2airflow.errors import FailureError, PartitionError
 from asset2airflow.execution.job_runner import (
     job_partitions,

@@ -26,7 +26,7 @@ from asset2airflow.airflow.partitions import root_partition_plan
 from asset2airflow.airflow.plan import DagPlan, SchedulePlan, retry_settings
 from asset2airflow.asset_graph.definitions import Definitions
 from asset2airflow.asset_graph.op_graph import OpStep
-from asset2airflow.definitions.op_jobs import JobDefinition
+from asset2airflow.authoring.op_jobs import JobDefinition
 from asset2airflow.errors import DefinitionError
 from asset2airflow.execution.job_runner import job_run_config
 

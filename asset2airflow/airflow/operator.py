@@ -40,8 +40,8 @@ from asset2airflow.airflow.task_runtime import (
     requested_partition_key,
     run_identity,
 )
-from asset2airflow.definitions.airflow_options import TASK_ATTRIBUTES
-from asset2airflow.definitions.dynamic_partitions import admit_run_key, dynamic_partitions_store
+from asset2airflow.authoring.airflow_options import TASK_ATTRIBUTES
+from asset2airflow.authoring.dynamic_partitions import admit_run_key, dynamic_partitions_store
 from asset2airflow.errors import BlockingCheckFailedError, PartitionError
 from asset2airflow.execution.plan import ExecutionStep
 from asset2airflow.execution.resources import ResourceScope

@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from asset2airflow.definitions.config import Config
-from asset2airflow.definitions.jobs import AssetJobDefinition
+from asset2airflow.authoring.config import Config
+from asset2airflow.authoring.jobs import AssetJobDefinition
 from asset2airflow.errors import ConfigError
 from asset2airflow.execution.plan import ExecutionStep
 

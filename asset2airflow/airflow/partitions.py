@@ -21,15 +21,15 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from asset2airflow.asset_graph.graph import AssetGraph
-from asset2airflow.definitions.dynamic_partitions import dynamic_names
-from asset2airflow.definitions.keys import AssetKey
-from asset2airflow.definitions.partition_mappings import (
+from asset2airflow.authoring.dynamic_partitions import dynamic_names
+from asset2airflow.authoring.keys import AssetKey
+from asset2airflow.authoring.partition_mappings import (
     IdentityPartitionMapping,
     PartitionMapping,
     TimeWindowPartitionMapping,
 )
-from asset2airflow.definitions.partitions import PartitionsDefinition
-from asset2airflow.definitions.time_partitions import TimeWindowPartitionsDefinition
+from asset2airflow.authoring.partitions import PartitionsDefinition
+from asset2airflow.authoring.time_partitions import TimeWindowPartitionsDefinition
 from asset2airflow.errors import DefinitionError
 
 ENUM_PARAM_LIMIT = 100

@@ -27,15 +27,15 @@ from asset2airflow.airflow.params import ParamPlan, params_for_dag
 from asset2airflow.airflow.partitions import PartitionPlan, plan_partitions
 from asset2airflow.asset_graph.definitions import Definitions
 from asset2airflow.asset_graph.graph import AssetGraph
-from asset2airflow.definitions.airflow_options import task_id_of, task_options
-from asset2airflow.definitions.assets import AssetsDefinition
-from asset2airflow.definitions.dynamic_partitions import dynamic_names
-from asset2airflow.definitions.io_manager import IOManager, IOManagerDefinition
-from asset2airflow.definitions.jobs import AssetJobDefinition, check_execution
-from asset2airflow.definitions.keys import AssetKey
-from asset2airflow.definitions.metadata import metadata_to_json
-from asset2airflow.definitions.policy import Backoff, RetryPolicy
-from asset2airflow.definitions.specs import DEFAULT_GROUP, DEFAULT_IO_MANAGER_KEY
+from asset2airflow.authoring.airflow_options import task_id_of, task_options
+from asset2airflow.authoring.assets import AssetsDefinition
+from asset2airflow.authoring.dynamic_partitions import dynamic_names
+from asset2airflow.authoring.io_manager import IOManager, IOManagerDefinition
+from asset2airflow.authoring.jobs import AssetJobDefinition, check_execution
+from asset2airflow.authoring.keys import AssetKey
+from asset2airflow.authoring.metadata import metadata_to_json
+from asset2airflow.authoring.policy import Backoff, RetryPolicy
+from asset2airflow.authoring.specs import DEFAULT_GROUP, DEFAULT_IO_MANAGER_KEY
 from asset2airflow.errors import DefinitionError, DuplicateKeyError
 from asset2airflow.execution.plan import ExecutionStep, build_plan
 from asset2airflow.io import default_io_manager

@@ -18,7 +18,7 @@ from asset2airflow.airflow.arguments import (
     task_arguments,
 )
 from asset2airflow.airflow.plan import DagPlan
-from asset2airflow.definitions.airflow_options import LIST_ARGUMENTS
+from asset2airflow.authoring.airflow_options import LIST_ARGUMENTS
 
 
 def _identifier(task_id: str) -> str:

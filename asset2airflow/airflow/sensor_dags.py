@@ -39,16 +39,16 @@ from asset2airflow.airflow.instigator_runtime import (
 )
 from asset2airflow.airflow.plan import DagPlan, build_dag_plans
 from asset2airflow.asset_graph.definitions import Definitions
-from asset2airflow.definitions.dynamic_partitions import dynamic_partitions_store
-from asset2airflow.definitions.run_requests import DagsterRunStatus, TickResult
-from asset2airflow.definitions.run_status_sensors import (
+from asset2airflow.authoring.dynamic_partitions import dynamic_partitions_store
+from asset2airflow.authoring.run_requests import DagsterRunStatus, TickResult
+from asset2airflow.authoring.run_status_sensors import (
     DagsterRun,
     RunFailureSensorContext,
     RunStatusSensorContext,
     RunStatusSensorDefinition,
 )
-from asset2airflow.definitions.schedules import ScheduleDefinition, ScheduleEvaluationContext
-from asset2airflow.definitions.sensors import (
+from asset2airflow.authoring.schedules import ScheduleDefinition, ScheduleEvaluationContext
+from asset2airflow.authoring.sensors import (
     AssetSensorDefinition,
     DagsterEvent,
     SensorDefinition,

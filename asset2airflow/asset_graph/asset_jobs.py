@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from asset2airflow.definitions.config import check_default_config
+from asset2airflow.authoring.config import check_default_config
 from asset2airflow.errors import ConfigError, DefinitionError
 
 if TYPE_CHECKING:
     from asset2airflow.asset_graph.graph import AssetGraph
-    from asset2airflow.definitions.jobs import AssetJobDefinition
-    from asset2airflow.definitions.keys import AssetKey
+    from asset2airflow.authoring.jobs import AssetJobDefinition
+    from asset2airflow.authoring.keys import AssetKey
 
 
 def check_asset_job(job: AssetJobDefinition, graph: AssetGraph) -> None:

@@ -12,13 +12,13 @@ from asset2airflow.asset_graph.asset_jobs import check_asset_job
 from asset2airflow.asset_graph.graph import AssetGraph
 from asset2airflow.asset_graph.instigators import check_instigators, instigator_jobs
 from asset2airflow.asset_graph.op_graph import check_job_resources
-from asset2airflow.definitions.assets import AssetsDefinition
-from asset2airflow.definitions.checks import AssetChecksDefinition
-from asset2airflow.definitions.jobs import AssetJobDefinition, define_asset_job
-from asset2airflow.definitions.keys import AssetKey, CoercibleToAssetKey
-from asset2airflow.definitions.op_jobs import JobDefinition
-from asset2airflow.definitions.selection import AssetSelection
-from asset2airflow.definitions.specs import AssetSpec
+from asset2airflow.authoring.assets import AssetsDefinition
+from asset2airflow.authoring.checks import AssetChecksDefinition
+from asset2airflow.authoring.jobs import AssetJobDefinition, define_asset_job
+from asset2airflow.authoring.keys import AssetKey, CoercibleToAssetKey
+from asset2airflow.authoring.op_jobs import JobDefinition
+from asset2airflow.authoring.selection import AssetSelection
+from asset2airflow.authoring.specs import AssetSpec
 from asset2airflow.errors import DefinitionError, DuplicateKeyError, SelectionError
 
 if TYPE_CHECKING:

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from asset2airflow.asset_graph import validation
-from asset2airflow.definitions.assets import AssetsDefinition, external_assets_definition
-from asset2airflow.definitions.checks import AssetChecksDefinition
-from asset2airflow.definitions.keys import AssetCheckKey, AssetKey
-from asset2airflow.definitions.partition_mappings import PartitionMapping, infer_partition_mapping
-from asset2airflow.definitions.partitions import PartitionsDefinition
-from asset2airflow.definitions.specs import AssetCheckSpec, AssetSpec
+from asset2airflow.authoring.assets import AssetsDefinition, external_assets_definition
+from asset2airflow.authoring.checks import AssetChecksDefinition
+from asset2airflow.authoring.keys import AssetCheckKey, AssetKey
+from asset2airflow.authoring.partition_mappings import PartitionMapping, infer_partition_mapping
+from asset2airflow.authoring.partitions import PartitionsDefinition
+from asset2airflow.authoring.specs import AssetCheckSpec, AssetSpec
 from asset2airflow.errors import DefinitionError
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from asset2airflow.definitions.run_status_sensors import RunStatusSensorDefinition
-from asset2airflow.definitions.schedules import ScheduleDefinition
-from asset2airflow.definitions.sensors import SensorDefinition
+from asset2airflow.authoring.run_status_sensors import RunStatusSensorDefinition
+from asset2airflow.authoring.schedules import ScheduleDefinition
+from asset2airflow.authoring.sensors import SensorDefinition
 from asset2airflow.errors import DefinitionError, DuplicateKeyError
 
 Sensor = SensorDefinition | RunStatusSensorDefinition

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Union
 
 from asset2airflow.asset_graph.validation import find_cycle, toposort
-from asset2airflow.definitions.graph_composition import (
+from asset2airflow.authoring.graph_composition import (
     Binding,
     FromCollect,
     FromElement,
@@ -20,13 +20,13 @@ from asset2airflow.definitions.graph_composition import (
     FromNode,
     NodeOutput,
 )
-from asset2airflow.definitions.graphs import GraphDefinition
-from asset2airflow.definitions.ops import OpDefinition
-from asset2airflow.definitions.policy import RetryPolicy
+from asset2airflow.authoring.graphs import GraphDefinition
+from asset2airflow.authoring.ops import OpDefinition
+from asset2airflow.authoring.policy import RetryPolicy
 from asset2airflow.errors import CycleError, DefinitionError, MissingResourceError
 
 if TYPE_CHECKING:
-    from asset2airflow.definitions.op_jobs import JobDefinition
+    from asset2airflow.authoring.op_jobs import JobDefinition
 
 
 @dataclass(frozen=True, order=True)

@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from typing import Any, Protocol, Union
 
 from asset2airflow.asset_graph.graph import AssetGraph
-from asset2airflow.definitions.assets import AssetsDefinition
-from asset2airflow.definitions.checks import AssetChecksDefinition
-from asset2airflow.definitions.keys import AssetCheckKey, AssetKey
-from asset2airflow.definitions.selection import AssetSelection, unknown_keys_message
+from asset2airflow.authoring.assets import AssetsDefinition
+from asset2airflow.authoring.checks import AssetChecksDefinition
+from asset2airflow.authoring.keys import AssetCheckKey, AssetKey
+from asset2airflow.authoring.selection import AssetSelection, unknown_keys_message
 from asset2airflow.errors import SelectionError
 
 

@@ -8,10 +8,10 @@ import heapq
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from asset2airflow.definitions.assets import AssetsDefinition
-from asset2airflow.definitions.checks import AssetChecksDefinition
-from asset2airflow.definitions.keys import AssetCheckKey, AssetKey
-from asset2airflow.definitions.specs import DEFAULT_IO_MANAGER_KEY
+from asset2airflow.authoring.assets import AssetsDefinition
+from asset2airflow.authoring.checks import AssetChecksDefinition
+from asset2airflow.authoring.keys import AssetCheckKey, AssetKey
+from asset2airflow.authoring.specs import DEFAULT_IO_MANAGER_KEY
 from asset2airflow.errors import (
     CycleError,
     DuplicateKeyError,

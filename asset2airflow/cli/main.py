@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from asset2airflow.definitions.jobs import EXECUTION_CHOICES
+from asset2airflow.authoring.jobs import EXECUTION_CHOICES
 from asset2airflow.errors import Asset2AirflowError
 
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from asset2airflow.asset_graph.definitions import Definitions
 from asset2airflow.asset_graph.graph import AssetGraph
-from asset2airflow.definitions.keys import AssetKey
-from asset2airflow.definitions.partitions import PartitionKeyRange, PartitionsDefinition
+from asset2airflow.authoring.keys import AssetKey
+from asset2airflow.authoring.partitions import PartitionKeyRange, PartitionsDefinition
 from asset2airflow.errors import Asset2AirflowError, PartitionError
 
 SEPARATOR = "..."

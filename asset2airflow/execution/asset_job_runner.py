@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from asset2airflow.definitions.config import run_config_dict
-from asset2airflow.definitions.dynamic_partitions import (
+from asset2airflow.authoring.config import run_config_dict
+from asset2airflow.authoring.dynamic_partitions import (
     DagsterInstance,
     admit_run_key,
     dynamic_partitions_store,
@@ -21,7 +21,7 @@ from asset2airflow.execution.job_runner import (
 )
 
 if TYPE_CHECKING:
-    from asset2airflow.definitions.jobs import AssetJobDefinition
+    from asset2airflow.authoring.jobs import AssetJobDefinition
     from asset2airflow.execution.result import ExecutionResult
 
 

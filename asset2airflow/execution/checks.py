@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from asset2airflow.definitions.checks import AssetChecksDefinition
-from asset2airflow.definitions.metadata import MetadataValue
-from asset2airflow.definitions.results import (
+from asset2airflow.authoring.checks import AssetChecksDefinition
+from asset2airflow.authoring.metadata import MetadataValue
+from asset2airflow.authoring.results import (
     AssetCheckEvaluation,
     AssetCheckResult,
     AssetCheckSeverity,
 )
-from asset2airflow.definitions.specs import AssetCheckSpec
+from asset2airflow.authoring.specs import AssetCheckSpec
 from asset2airflow.errors import OutputMismatchError
 
 if TYPE_CHECKING:

@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from asset2airflow.asset_graph.op_graph import OpGraph
-from asset2airflow.definitions.config import Config
-from asset2airflow.definitions.context import AssetExecutionContext
-from asset2airflow.definitions.op_config import graph_config_field
+from asset2airflow.authoring.config import Config
+from asset2airflow.authoring.context import AssetExecutionContext
+from asset2airflow.authoring.op_config import graph_config_field
 from asset2airflow.errors import MissingResourceError
 from asset2airflow.execution.job_runner import LocalIndex
 from asset2airflow.execution.op_step import OpOutcome, OpRunEnvironment, run_op_step

@@ -14,15 +14,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from asset2airflow.asset_graph.op_graph import check_job_resources
-from asset2airflow.definitions.config import RunConfig, check_default_config, run_config_dict
-from asset2airflow.definitions.dynamic_partitions import (
+from asset2airflow.authoring.config import RunConfig, check_default_config, run_config_dict
+from asset2airflow.authoring.dynamic_partitions import (
     DagsterInstance,
     DynamicPartitionsStore,
     admit_run_key,
     dynamic_partitions_store,
 )
-from asset2airflow.definitions.op_results import ExpectationResult
-from asset2airflow.definitions.partition_scope import AssetPartitions
+from asset2airflow.authoring.op_results import ExpectationResult
+from asset2airflow.authoring.partition_scope import AssetPartitions
 from asset2airflow.errors import (
     Asset2AirflowError,
     ConfigError,
@@ -40,9 +40,9 @@ from asset2airflow.execution.resources import ResourceScope
 from asset2airflow.execution.run_config import ParsedRunConfig, flatten_ops_config
 
 if TYPE_CHECKING:
-    from asset2airflow.definitions.jobs import AssetJobDefinition
-    from asset2airflow.definitions.op_jobs import JobDefinition
-    from asset2airflow.definitions.partitioned_config import PartitionedConfig
+    from asset2airflow.authoring.jobs import AssetJobDefinition
+    from asset2airflow.authoring.op_jobs import JobDefinition
+    from asset2airflow.authoring.partitioned_config import PartitionedConfig
 
 
 def merge_run_config(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:

@@ -24,11 +24,11 @@ from asset2airflow.asset_graph.op_graph import (
     Source,
     StepOutput,
 )
-from asset2airflow.definitions.context import OpExecutionContext
-from asset2airflow.definitions.io_manager import InputContext, OutputContext
-from asset2airflow.definitions.op_results import ExpectationResult
-from asset2airflow.definitions.ops import type_check
-from asset2airflow.definitions.partition_scope import AssetPartitions
+from asset2airflow.authoring.context import OpExecutionContext
+from asset2airflow.authoring.io_manager import InputContext, OutputContext
+from asset2airflow.authoring.op_results import ExpectationResult
+from asset2airflow.authoring.ops import type_check
+from asset2airflow.authoring.partition_scope import AssetPartitions
 from asset2airflow.errors import (
     Asset2AirflowError,
     IOManagerError,

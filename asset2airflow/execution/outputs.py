@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from asset2airflow.definitions.assets import AssetsDefinition
-from asset2airflow.definitions.metadata import MetadataValue
-from asset2airflow.definitions.results import AssetCheckResult, MaterializeResult, Output
+from asset2airflow.authoring.assets import AssetsDefinition
+from asset2airflow.authoring.metadata import MetadataValue
+from asset2airflow.authoring.results import AssetCheckResult, MaterializeResult, Output
 from asset2airflow.errors import OutputMismatchError
 
 NO_VALUE: Any = object()

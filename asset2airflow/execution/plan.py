@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from asset2airflow.asset_graph.graph import AssetGraph, CheckNode
 from asset2airflow.asset_graph.validation import toposort
-from asset2airflow.definitions.assets import AssetsDefinition
-from asset2airflow.definitions.keys import AssetCheckKey, AssetKey
+from asset2airflow.authoring.assets import AssetsDefinition
+from asset2airflow.authoring.keys import AssetCheckKey, AssetKey
 from asset2airflow.errors import SelectionError
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from asset2airflow.definitions.keys import AssetKey, CoercibleToAssetKey
-from asset2airflow.definitions.results import AssetCheckEvaluation, AssetMaterialization
+from asset2airflow.authoring.keys import AssetKey, CoercibleToAssetKey
+from asset2airflow.authoring.results import AssetCheckEvaluation, AssetMaterialization
 from asset2airflow.errors import Asset2AirflowError
 from asset2airflow.execution.step import StepOutcome
 

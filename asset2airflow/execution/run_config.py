@@ -8,9 +8,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from asset2airflow.definitions.config import Config
-from asset2airflow.definitions.op_config import graph_config_field
-from asset2airflow.definitions.signature import ComputeSignature
+from asset2airflow.authoring.config import Config
+from asset2airflow.authoring.op_config import graph_config_field
+from asset2airflow.authoring.signature import ComputeSignature
 from asset2airflow.errors import ConfigError
 
 _TOP_LEVEL = ("ops", "resources", "execution", "loggers")

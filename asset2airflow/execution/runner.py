@@ -8,16 +8,16 @@ from typing import Any, Union
 
 from asset2airflow.asset_graph.definitions import Definitions
 from asset2airflow.asset_graph.selection import CoercibleToSelection, resolve_selection
-from asset2airflow.definitions.assets import AssetsDefinition
-from asset2airflow.definitions.checks import AssetChecksDefinition
-from asset2airflow.definitions.config import RunConfig, run_config_dict
-from asset2airflow.definitions.dynamic_partitions import (
+from asset2airflow.authoring.assets import AssetsDefinition
+from asset2airflow.authoring.checks import AssetChecksDefinition
+from asset2airflow.authoring.config import RunConfig, run_config_dict
+from asset2airflow.authoring.dynamic_partitions import (
     DagsterInstance,
     DynamicPartitionsStore,
     dynamic_partitions_store,
 )
-from asset2airflow.definitions.io_manager import IOManager, IOManagerDefinition
-from asset2airflow.definitions.specs import DEFAULT_IO_MANAGER_KEY, AssetSpec
+from asset2airflow.authoring.io_manager import IOManager, IOManagerDefinition
+from asset2airflow.authoring.specs import DEFAULT_IO_MANAGER_KEY, AssetSpec
 from asset2airflow.execution.plan import ExecutionPlan, build_plan
 from asset2airflow.execution.resources import ResourceScope
 from asset2airflow.execution.result import ExecutionResult

@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 from asset2airflow.asset_graph.graph import AssetGraph
-from asset2airflow.definitions.keys import AssetKey
+from asset2airflow.authoring.keys import AssetKey
 from asset2airflow.errors import BlockingCheckFailedError
 from asset2airflow.execution.plan import ExecutionStep
 from asset2airflow.execution.step import RunEnvironment, StepOutcome, run_step

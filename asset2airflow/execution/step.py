@@ -12,17 +12,17 @@ from typing import Any, Protocol
 
 from asset2airflow.asset_graph.graph import AssetGraph
 from asset2airflow.asset_graph.validation import input_manager_key
-from asset2airflow.definitions.assets import AssetsDefinition
-from asset2airflow.definitions.checks import AssetChecksDefinition
-from asset2airflow.definitions.context import AssetCheckExecutionContext, AssetExecutionContext
-from asset2airflow.definitions.dynamic_partitions import admit_run_key
-from asset2airflow.definitions.io_manager import InputContext, OutputContext
-from asset2airflow.definitions.keys import AssetKey
-from asset2airflow.definitions.metadata import MetadataValue
-from asset2airflow.definitions.op_results import Failure
-from asset2airflow.definitions.partition_scope import AssetPartitions
-from asset2airflow.definitions.policy import RetryRequested
-from asset2airflow.definitions.results import AssetCheckEvaluation, AssetMaterialization
+from asset2airflow.authoring.assets import AssetsDefinition
+from asset2airflow.authoring.checks import AssetChecksDefinition
+from asset2airflow.authoring.context import AssetCheckExecutionContext, AssetExecutionContext
+from asset2airflow.authoring.dynamic_partitions import admit_run_key
+from asset2airflow.authoring.io_manager import InputContext, OutputContext
+from asset2airflow.authoring.keys import AssetKey
+from asset2airflow.authoring.metadata import MetadataValue
+from asset2airflow.authoring.op_results import Failure
+from asset2airflow.authoring.partition_scope import AssetPartitions
+from asset2airflow.authoring.policy import RetryRequested
+from asset2airflow.authoring.results import AssetCheckEvaluation, AssetMaterialization
 from asset2airflow.errors import (
     Asset2AirflowError,
     FailureError,

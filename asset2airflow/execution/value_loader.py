@@ -6,8 +6,8 @@ from __future__ import annotations
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from asset2airflow.definitions.io_manager import InputContext
-from asset2airflow.definitions.keys import AssetKey, CoercibleToAssetKey
+from asset2airflow.authoring.io_manager import InputContext
+from asset2airflow.authoring.keys import AssetKey, CoercibleToAssetKey
 from asset2airflow.errors import PartitionError, SelectionError
 from asset2airflow.execution.resources import ResourceScope
 from asset2airflow.execution.run_config import ParsedRunConfig

@@ -22,8 +22,8 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from asset2airflow.definitions.io_manager import InputContext, OutputContext
-from asset2airflow.definitions.keys import AssetKey
+from asset2airflow.authoring.io_manager import InputContext, OutputContext
+from asset2airflow.authoring.keys import AssetKey
 from asset2airflow.errors import IOManagerError, MissingUpstreamValueError, PartitionError
 from asset2airflow.io.object_storage import StoragePath
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from asset2airflow.definitions.io_manager import InputContext, IOManager, OutputContext
-from asset2airflow.definitions.keys import AssetKey
+from asset2airflow.authoring.io_manager import InputContext, IOManager, OutputContext
+from asset2airflow.authoring.keys import AssetKey
 from asset2airflow.io.locations import (
     load_partitions,
     missing_op_value,

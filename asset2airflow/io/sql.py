@@ -22,9 +22,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from asset2airflow.definitions.io_manager import ConfigurableIOManager, InputContext, OutputContext
-from asset2airflow.definitions.keys import AssetKey
-from asset2airflow.definitions.metadata import MetadataValue
+from asset2airflow.authoring.io_manager import ConfigurableIOManager, InputContext, OutputContext
+from asset2airflow.authoring.keys import AssetKey
+from asset2airflow.authoring.metadata import MetadataValue
 from asset2airflow.errors import IOManagerError
 from asset2airflow.io.locations import (
     check_partition_key,

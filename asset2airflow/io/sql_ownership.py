@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from asset2airflow.definitions.keys import AssetKey
+from asset2airflow.authoring.keys import AssetKey
 from asset2airflow.errors import IOManagerError
 
 if TYPE_CHECKING:

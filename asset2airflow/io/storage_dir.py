@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from asset2airflow.definitions.config import EnvVar
-from asset2airflow.definitions.resources import ConfigurableResource
+from asset2airflow.authoring.config import EnvVar
+from asset2airflow.authoring.resources import ConfigurableResource
 from asset2airflow.io.object_storage import StoragePath, is_url, object_storage_path
 
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from asset2airflow.airflow.plan import URI_SCHEME
-from asset2airflow.definitions.airflow_options import AirflowAssetRef
-from asset2airflow.definitions.keys import AssetKey
+from asset2airflow.authoring.airflow_options import AirflowAssetRef
+from asset2airflow.authoring.keys import AssetKey
 
 _BAD = re.compile(r"[^A-Za-z0-9_\-]+")
 

@@ -8,8 +8,8 @@ import enum
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from asset2airflow.definitions.airflow_options import AirflowAssetRef
-from asset2airflow.definitions.keys import AssetKey
+from asset2airflow.authoring.airflow_options import AirflowAssetRef
+from asset2airflow.authoring.keys import AssetKey
 from asset2airflow.migrate.namespace import ModuleNamespace
 
 

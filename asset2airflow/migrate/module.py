@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import textwrap
 
-from asset2airflow.definitions.airflow_options import AirflowAssetRef
-from asset2airflow.definitions.keys import AssetKey
+from asset2airflow.authoring.airflow_options import AirflowAssetRef
+from asset2airflow.authoring.keys import AssetKey
 from asset2airflow.migrate.model import DagMigration, TaskMigration
 from asset2airflow.migrate.values import py_data, py_str
 from asset2airflow.migrate.xcom import default_task_id

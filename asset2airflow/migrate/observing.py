@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from asset2airflow.airflow.plan import URI_SCHEME
-from asset2airflow.definitions.keys import AssetKey
+from asset2airflow.authoring.keys import AssetKey
 from asset2airflow.errors import DefinitionError
 
 Observed = str | Iterable[str] | Mapping[str, Any]

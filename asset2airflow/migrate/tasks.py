@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from asset2airflow.airflow.arguments import TRIGGER_RULE
-from asset2airflow.definitions.airflow_options import TASK_ATTRIBUTES
+from asset2airflow.authoring.airflow_options import TASK_ATTRIBUTES
 from asset2airflow.migrate import layout
 from asset2airflow.migrate.keys import TaskAssets, is_asset, key_from_task_id
 from asset2airflow.migrate.model import Note, TaskKind, TaskMigration

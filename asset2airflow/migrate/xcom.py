@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from asset2airflow.definitions.io_manager import InputContext, IOManager, OutputContext
-from asset2airflow.definitions.keys import AssetKey
+from asset2airflow.authoring.io_manager import InputContext, IOManager, OutputContext
+from asset2airflow.authoring.keys import AssetKey
 from asset2airflow.errors import MissingUpstreamValueError
 from asset2airflow.migrate.runtime import airflow_context
 

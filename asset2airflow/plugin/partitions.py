@@ -25,8 +25,8 @@ from asset2airflow.airflow.asset_docs import dynamic_names_in, partitions_from_j
 from asset2airflow.airflow.dynamic import replay
 from asset2airflow.airflow.events import XCOM_KEY
 from asset2airflow.airflow.params import PARTITION_KEY_PARAM
-from asset2airflow.definitions.dynamic_partitions import DagsterInstance, dynamic_partitions_store
-from asset2airflow.definitions.partitions import PartitionsDefinition
+from asset2airflow.authoring.dynamic_partitions import DagsterInstance, dynamic_partitions_store
+from asset2airflow.authoring.partitions import PartitionsDefinition
 from asset2airflow.errors import Asset2AirflowError
 from asset2airflow.plugin.catalog import AssetNode, Catalog
 from asset2airflow.plugin.runs import ACTIVE_STATES, Visibility, chunks, results_in

@@ -38,7 +38,7 @@ from asset2airflow.airflow.instigator_plan import (
     instigator_task_arguments,
 )
 from asset2airflow.airflow.plan import DagPlan, build_dag_plans
-from asset2airflow.definitions.run_requests import DagsterRunStatus
+from asset2airflow.authoring.run_requests import DagsterRunStatus
 from tests.airflow.test_parsing import parse_folder
 
 

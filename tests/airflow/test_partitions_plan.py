@@ -26,8 +26,8 @@ from asset2airflow.airflow.arguments import dag_arguments
 from asset2airflow.airflow.params import PARTITION_KEY_PARAM
 from asset2airflow.airflow.partitions import ENUM_PARAM_LIMIT, MapperPlan, plan_partitions
 from asset2airflow.airflow.plan import DagPlan, build_dag_plans
-from asset2airflow.definitions.assets import AssetsDefinition
-from asset2airflow.definitions.keys import AssetKey
+from asset2airflow.authoring.assets import AssetsDefinition
+from asset2airflow.authoring.keys import AssetKey
 from asset2airflow.errors import DefinitionError
 
 PARIS = "Europe/Paris"

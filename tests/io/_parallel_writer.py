@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from asset2airflow.definitions.io_manager import build_output_context
+from asset2airflow.authoring.io_manager import build_output_context
 from asset2airflow.io import SQLTableIOManager
 
 

@@ -12,7 +12,7 @@ import sys
 import time
 from typing import Any
 
-from asset2airflow.definitions.io_manager import IOManager, build_output_context
+from asset2airflow.authoring.io_manager import IOManager, build_output_context
 from asset2airflow.io import FilesystemIOManager, ParquetIOManager, SQLTableIOManager
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from asset2airflow.definitions.io_manager import build_input_context, build_output_context
+from asset2airflow.authoring.io_manager import build_input_context, build_output_context
 from asset2airflow.io import FilesystemIOManager, ParquetIOManager, SQLTableIOManager
 from asset2airflow.io.atomic import atomic_write
 

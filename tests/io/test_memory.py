@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from asset2airflow.definitions.io_manager import build_input_context, build_output_context
-from asset2airflow.definitions.keys import AssetKey
+from asset2airflow.authoring.io_manager import build_input_context, build_output_context
+from asset2airflow.authoring.keys import AssetKey
 from asset2airflow.errors import MissingUpstreamValueError
 from asset2airflow.io import InMemoryIOManager
 

@@ -12,8 +12,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from asset2airflow.definitions.io_manager import build_input_context, build_output_context
-from asset2airflow.definitions.keys import AssetKey
+from asset2airflow.authoring.io_manager import build_input_context, build_output_context
+from asset2airflow.authoring.keys import AssetKey
 from asset2airflow.errors import IOManagerError, MissingUpstreamValueError
 from asset2airflow.io import FilesystemIOManager, ParquetIOManager
 from tests.io.test_atomic_kill import kill_mid_write
@@ -95,7 +95,7 @@ def test_airflow_is_imported_only_when_an_object_storage_path_is_used(tmp_path: 
     code = (
         "import sys\n"
         "from asset2airflow.io import FilesystemIOManager\n"
-        "from asset2airflow.definitions.io_manager import build_output_context\n"
+        "from asset2airflow.authoring.io_manager import build_output_context\n"
         f"local = FilesystemIOManager(base_dir='{tmp_path}/a')\n"
         "local.handle_output(build_output_context('x'), 1)\n"
         "print('airflow' in sys.modules)\n"

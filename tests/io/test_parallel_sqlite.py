@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from asset2airflow.definitions.io_manager import build_input_context
+from asset2airflow.authoring.io_manager import build_input_context
 from asset2airflow.io import SQLTableIOManager
 
 WRITER = Path(__file__).with_name("_parallel_writer.py")

@@ -10,9 +10,9 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from asset2airflow.definitions.config import EnvVar
-from asset2airflow.definitions.io_manager import build_input_context, build_output_context
-from asset2airflow.definitions.keys import AssetKey
+from asset2airflow.authoring.config import EnvVar
+from asset2airflow.authoring.io_manager import build_input_context, build_output_context
+from asset2airflow.authoring.keys import AssetKey
 from asset2airflow.errors import EnvVarNotSetError, IOManagerError, MissingUpstreamValueError
 from asset2airflow.io import ParquetIOManager
 

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from asset2airflow.definitions.io_manager import (
+from asset2airflow.authoring.io_manager import (
     IOManager,
     build_input_context,
     build_output_context,

@@ -11,7 +11,7 @@ from typing import Any
 import pendulum
 import pytest
 
-from asset2airflow.definitions.keys import AssetKey
+from asset2airflow.authoring.keys import AssetKey
 from asset2airflow.migrate.keys import assign_keys, key_from_name, key_from_task_id
 from asset2airflow.migrate.namespace import ModuleNamespace, Unsupported
 from asset2airflow.migrate.source import CodeCopier, OriginModule

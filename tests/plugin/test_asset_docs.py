@@ -25,8 +25,8 @@ from asset2airflow.airflow.asset_docs import (
     partitions_from_json,
     partitions_to_json,
 )
-from asset2airflow.definitions.dynamic_partitions import DagsterInstance, dynamic_partitions_store
-from asset2airflow.definitions.partitions import PartitionsDefinition
+from asset2airflow.authoring.dynamic_partitions import DagsterInstance, dynamic_partitions_store
+from asset2airflow.authoring.partitions import PartitionsDefinition
 
 REPO = Path(__file__).resolve().parents[2]
 

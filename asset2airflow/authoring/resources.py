@@ -1,0 +1,50 @@
+"""Resources: configurable objects injected into assets and built once per run (or task)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, PrivateAttr
+
+from asset2airflow.authoring.config import EnvVar
+
+if TYPE_CHECKING:
+    from asset2airflow.authoring.context import InitResourceContext
+
+
+class ConfigurableResource(BaseModel):
+    """A resource declared as a pydantic model, as in Dagster.
+
+    Fields may hold ``EnvVar("NAME")``; those are read when the resource is built for execution
+    (in the Airflow worker, never at parse time). Override ``setup_for_execution`` and
+    ``teardown_after_execution`` to open and close clients; keep such state in ``PrivateAttr``.
+    An asset receives the resource through a parameter annotated with the class, whose name is
+    the resource key (``def raw_sales(source: SalesSource)`` needs ``resources={"source": ...}``).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+    _env_vars: dict[str, EnvVar] = PrivateAttr(default_factory=dict)
+
+    def __init__(self, **data: Any) -> None:
+        # pydantic turns an EnvVar into a plain str; remember which fields were EnvVars so they
+        # are read when the resource is built for execution, not now.
+        super().__init__(**data)
+        self._env_vars = {k: v for k, v in data.items() if isinstance(v, EnvVar)}
+
+    def env_var_for(self, field_name: str) -> EnvVar | None:
+        """The ``EnvVar`` a field was given, if any (its value is read only at execution)."""
+        return self._env_vars.get(field_name)
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        """Called once before the first asset that needs the resource runs."""
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        """Called once after the run (or Airflow task), also when it failed."""
+
+    def get_resource_definition_name(self) -> str:
+        return type(self).__name__
+
+
+def is_resource_class(annotation: Any) -> bool:
+    """Whether a parameter annotation asks for a resource to be injected."""
+    return isinstance(annotation, type) and issubclass(annotation, ConfigurableResource)
