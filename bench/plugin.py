@@ -36,6 +36,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # the browser comes from the repository's harness (tests/harness)
+
 GROUPS = 20
 CHECK_EVERY = 10
 
@@ -312,12 +315,11 @@ def serve(app: Any) -> tuple[str, Any]:
 def time_browser(url: str, token: str, hourly_id: int, screenshot: str | None) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
-    from asset2airflow.testing.plugin import CHROMIUM_FLAGS
+    from tests.harness.browser import launch_chromium
 
     results: dict[str, float] = {}
-    executable = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        browser = launch_chromium(playwright)
         context = browser.new_context(viewport={"width": 1600, "height": 1000})
         context.add_cookies([{"name": "_token", "value": token, "url": url}])
         page = context.new_page()

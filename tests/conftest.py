@@ -1,4 +1,6 @@
-"""Shared fixtures. The user-facing ones come from the asset2airflow.testing plugin."""
+"""Shared fixtures. The user-facing ones come from the asset2airflow.testing plugin; this
+repository's own harness (``tests/harness``) adds the browser fixtures (``chromium``,
+``airflow_page``) for every test directory."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SALES_PIPELINE = REPO / "dags" / "sales_pipeline.py"
+
+pytest_plugins = ("tests.harness.browser",)
 
 
 @pytest.fixture(autouse=True)

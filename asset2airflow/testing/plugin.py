@@ -5,11 +5,17 @@ Fixtures:
   temporary directory, never to the user's home.
 - ``filesystem_io_manager``: a ``FilesystemIOManager`` in a temporary directory.
 - ``load_definitions``: load the ``Definitions`` of a file or module, as the CLI does.
-- ``airflow_standalone``: a real ``airflow standalone`` for the session (REST helpers).
-- ``chromium``, ``airflow_page``: headless Chromium (Playwright) and a page logged in to it.
+- ``airflow_standalone``: a real ``airflow standalone`` for the session (REST helpers; see
+  ``asset2airflow.testing.standalone``).
 - ``airflow_db``, ``dags_folder``, ``load_dag_file``: a migrated Airflow metadata DB in an
   isolated AIRFLOW_HOME (enable with ``asset2airflow_isolated_airflow = true`` in the pytest
   ini options) and DAG files parsed by a real DagBag, ready for ``dag.test()``.
+
+Loading the plugin imports neither Airflow nor Playwright: it is loaded in every pytest
+session of a project that has asset2airflow installed, and Airflow must not be imported before
+``pytest_configure`` has pointed AIRFLOW_HOME at the isolated home. Fixtures that need Airflow
+(or the standalone's HTTP client) import it when a test asks for them. This repository's own
+harness (deployments, browsers) is not here: it lives in its ``tests/harness``.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ _ISOLATED = "ASSET2AIRFLOW_ISOLATED_AIRFLOW_HOME"
 
 @pytest.fixture
 def asset2airflow_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh ``ASSET2AIRFLOW_HOME`` for the test: the default IO manager writes under it."""
     home = tmp_path / "asset2airflow_home"
     home.mkdir()
     monkeypatch.setenv("ASSET2AIRFLOW_HOME", str(home))
@@ -47,11 +54,13 @@ def asset2airflow_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def filesystem_io_manager(tmp_path: Path) -> FilesystemIOManager:
+    """A ``FilesystemIOManager`` storing under the test's temporary directory."""
     return FilesystemIOManager(base_dir=str(tmp_path / "storage"))
 
 
 @pytest.fixture
 def load_definitions() -> Callable[[str | Path], Definitions]:
+    """Load the ``Definitions`` of a file or module path, the way the CLI does."""
     def load(target: str | Path) -> Definitions:
         return _load(str(target))
 
@@ -147,41 +156,3 @@ def airflow_standalone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Air
         yield standalone
     finally:
         standalone.stop()
-
-
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-)
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
-    """Headless Chromium (Debian's, ``$CHROMIUM`` or /usr/bin/chromium) driven by Playwright."""
-    from playwright.sync_api import sync_playwright
-
-    executable = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture
-def airflow_page(chromium: Any, airflow_standalone: AirflowStandalone) -> Iterator[Any]:
-    """A browser page logged in to the session's ``airflow_standalone`` as admin."""
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
-    context.add_cookies(
-        [{"name": "_token", "value": airflow_standalone.token, "url": airflow_standalone.url}]
-    )
-    page = context.new_page()
-    try:
-        yield page
-    finally:
-        context.close()

@@ -1,5 +1,5 @@
 """The deploy tier: one production-shaped Airflow for the session (Postgres, Redis, scheduler,
-dag-processor, api-server, two Celery workers; ``asset2airflow.testing.deploy``) running the
+dag-processor, api-server, two Celery workers; ``tests.harness.deploy``) running the
 repo's sales pipeline and the DAG files in ``tests/deploy/dags``. Always torn down."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from asset2airflow.testing.deploy import AirflowDeployment
+from tests.harness.deploy import AirflowDeployment
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY_DAGS = Path(__file__).resolve().parent / "dags"

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from asset2airflow.testing.deploy import SHARED_SECRETS
+from tests.harness.deploy import SHARED_SECRETS
 
 DOCKER = Path(__file__).resolve().parents[2] / "docker"
 AIRFLOW_SERVICES = (

@@ -4,14 +4,15 @@ from its log, and whatever was started is stopped and removed, also when startin
 from __future__ import annotations
 
 import socket
+import subprocess
 import sys
 from pathlib import Path
 
 import psutil
 import pytest
 
-from asset2airflow.testing.deploy import AirflowDeployment, Postgres, Service, wait_until
 from asset2airflow.testing.standalone import AirflowStartError
+from tests.harness.deploy import AirflowDeployment, Postgres, Service, wait_until
 
 BROKEN = (
     "import sys\n"
@@ -36,6 +37,28 @@ def test_a_service_that_exits_fails_the_wait_with_its_error(tmp_path: Path) -> N
         wait_until(lambda: False, [service], timeout=60, what="never")
     assert "broken exited with code 3" in str(error.value)
     assert "ValueError: bad broker url" in str(error.value)
+
+
+def test_a_worker_records_its_own_name_as_hostname_from_any_working_directory(
+    tmp_path: Path,
+) -> None:
+    """The harness lives in this repository, not in the package: a worker (and its task
+    processes) must still import ``worker_hostname`` from its own working directory."""
+    airflow = AirflowDeployment(tmp_path, tmp_path / "dags")
+    airflow.env = airflow.component_env()
+    elsewhere = tmp_path / "cwd" / "worker-7"
+    elsewhere.mkdir(parents=True)
+    code = "from airflow.sdk.api.client import get_hostname; print(get_hostname())"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=elsewhere,
+        env=airflow.worker_env("worker-7"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "worker-7"
 
 
 @pytest.mark.deploy

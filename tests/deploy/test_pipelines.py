@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from asset2airflow.testing.deploy import AirflowDeployment
 from tests.deploy.conftest import asset_uri, events_of, run_to_end
+from tests.harness.deploy import AirflowDeployment
 
 pytestmark = pytest.mark.deploy
 

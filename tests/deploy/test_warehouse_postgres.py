@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from asset2airflow.testing.deploy import AirflowDeployment
 from tests.deploy.conftest import asset_uri, events_of, lineage_outputs, run_to_end
+from tests.harness.deploy import AirflowDeployment
 
 pytestmark = pytest.mark.deploy
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from asset2airflow.testing.deploy import AirflowDeployment
 from tests.deploy.conftest import run_to_end
+from tests.harness.deploy import AirflowDeployment
 
 pytestmark = pytest.mark.deploy
 

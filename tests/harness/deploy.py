@@ -1,7 +1,8 @@
 """The production topology on one machine, without Docker: a throwaway PostgreSQL (Debian's
 server, ``initdb`` in a temporary directory) and ``redis-server`` on free loopback ports, and
 Airflow's scheduler, dag-processor, api-server and Celery workers as separate processes sharing
-them -- what ``docker/docker-compose.yaml`` runs in containers.
+them -- what ``docker/docker-compose.yaml`` runs in containers. This repository's ``deploy``
+test tier (``tests/deploy``) runs on it; it is not part of the package users install.
 
 Every process is started in its own session and stopped (SIGTERM, then SIGKILL, the whole
 process group) by ``stop()``, which also removes the database; a component that exits while
@@ -37,6 +38,7 @@ from asset2airflow.testing.standalone import (
     stop_process_tree,
 )
 
+REPO = Path(__file__).resolve().parents[2]
 WORKER_NAME_ENV = "ASSET2AIRFLOW_WORKER_NAME"
 SHARED_SECRETS = (
     "AIRFLOW__API_AUTH__JWT_SECRET",
@@ -393,13 +395,7 @@ class AirflowDeployment(AirflowStandalone):
             self._migrate(deadline - time.monotonic())
             for name in self.COMPONENTS:
                 self.services[name] = self._airflow(name, [name], self.env)
-            for port_env, name in zip(self._worker_ports(), self.worker_names, strict=True):
-                env = {
-                    **self.env,
-                    **port_env,
-                    WORKER_NAME_ENV: name,
-                    "AIRFLOW__CORE__HOSTNAME_CALLABLE": f"{__name__}.worker_hostname",
-                }
+            for name in self.worker_names:
                 args = [
                     "celery",
                     "worker",
@@ -408,7 +404,7 @@ class AirflowDeployment(AirflowStandalone):
                     "--without-mingle",
                     "--without-gossip",
                 ]
-                self.services[name] = self._airflow(name, args, env)
+                self.services[name] = self._airflow(name, args, self.worker_env(name))
             for service in self.services.values():
                 service.start()
             running = list(self.services.values())
@@ -426,11 +422,18 @@ class AirflowDeployment(AirflowStandalone):
             self.stop()
             raise
 
-    def _worker_ports(self) -> list[dict[str, str]]:
-        return [
-            {"AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port())}
-            for _ in self.worker_names
-        ]
+    def worker_env(self, name: str) -> dict[str, str]:
+        """Worker ``name``'s environment: its own log-server port, and its name as the hostname
+        each task try records (``worker_hostname``, imported from this repository by the worker
+        and its task processes, whatever their working directory)."""
+        path = os.pathsep.join(p for p in (str(REPO), self.env.get("PYTHONPATH", "")) if p)
+        return {
+            **self.env,
+            "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
+            WORKER_NAME_ENV: name,
+            "AIRFLOW__CORE__HOSTNAME_CALLABLE": f"{__name__}.worker_hostname",
+            "PYTHONPATH": path,
+        }
 
     def _migrate(self, timeout: float) -> None:
         log = self.log_dir / "db-migrate.log"
