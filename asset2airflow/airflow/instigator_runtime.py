@@ -34,13 +34,12 @@ from asset2airflow.airflow.plan import DagPlan
 from asset2airflow.asset_graph.definitions import Definitions
 from asset2airflow.authoring.dynamic_partitions import (
     AddDynamicPartitionsRequest,
-    DynamicPartitionsDefinition,
     DynamicPartitionsStore,
-    check_dynamic_key,
 )
 from asset2airflow.authoring.keys import AssetKey
 from asset2airflow.authoring.run_requests import RunRequest, TickResult
-from asset2airflow.errors import ConfigError, PartitionError
+from asset2airflow.errors import ConfigError
+from asset2airflow.execution.partition_key import KeySource, resolve_partition_key
 
 _RUN_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_.~:+-]")
 _STATE_KEY_LIMIT = 400
@@ -112,28 +111,19 @@ def conf_for(request: RunRequest, plan: DagPlan, who: str) -> dict[str, Any]:
     return conf
 
 
-def check_partition(defs: Definitions, plan: DagPlan, request: RunRequest, who: str) -> None:
-    """A partitioned job needs a valid key; an unpartitioned one none."""
+def check_partition(
+    defs: Definitions, plan: DagPlan, request: RunRequest, who: str, job_name: str
+) -> None:
+    """A partitioned job needs a valid key; an unpartitioned one none (a new key of a dynamic
+    definition is added by the run it triggers)."""
     keys = [AssetKey.from_user_string(k) for k in plan.asset_keys]
-    definition = partitions_of_dag(defs.asset_graph, keys, plan.dag_id) if keys else None
-    partitioned = definition is not None or plan.schedule.partitions is not None
-    key = request.partition_key
-    if key is None:
-        if partitioned:
-            raise PartitionError(
-                f"{who}: DAG {plan.dag_id!r} is partitioned; return "
-                "RunRequest(partition_key=...) to say which partition to run."
-            )
-        return
-    if not partitioned:
-        raise PartitionError(
-            f"{who}: RunRequest(partition_key={key!r}) for DAG {plan.dag_id!r}, which is not "
-            "partitioned; drop partition_key."
-        )
-    if isinstance(definition, DynamicPartitionsDefinition):
-        check_dynamic_key(definition.name, key)  # a new key is added by its first run
-    elif definition is not None:
-        definition.validate_key(key, f"DAG {plan.dag_id!r} (requested by {who})")
+    definition = (
+        partitions_of_dag(defs.asset_graph, keys, plan.dag_id)
+        if keys
+        else defs.get_job_def(job_name).partitions_def
+    )
+    owner = f"DAG {plan.dag_id!r} (requested by {who})"
+    resolve_partition_key(request.partition_key, definition, owner, KeySource.RUN_REQUEST)
 
 
 def plan_triggers(
@@ -155,17 +145,18 @@ def plan_triggers(
                     f"{who}: RunRequest(job_name={request.job_name!r}) is not one of its jobs "
                     f"{sorted(by_job)}."
                 )
-            dag_id = by_job[request.job_name]
+            job_name = request.job_name
         elif len(by_job) == 1:
-            [dag_id] = by_job.values()
+            [job_name] = by_job
         else:
             raise ConfigError(
                 f"{who} returned a RunRequest but has "
                 + (f"jobs {sorted(by_job)}: set job_name" if by_job else "no job: pass job=")
                 + "."
             )
+        dag_id = by_job[job_name]
         target = target_plan(dag_id)
-        check_partition(defs, target, request, who)
+        check_partition(defs, target, request, who, job_name)
         details = [note]
         if request.run_key is not None:
             details.append(f"run_key {request.run_key!r}")

@@ -36,6 +36,7 @@ from asset2airflow.execution.job_runner import (
     partition_run_tags,
 )
 from asset2airflow.execution.op_step import OpOutcome, OpRunEnvironment, Produced, run_op_step
+from asset2airflow.execution.partition_key import KeySource
 from asset2airflow.execution.resources import ResourceScope
 
 OP_XCOM_KEY = "asset2airflow_op"
@@ -152,15 +153,13 @@ class OpStepOperator(BaseOperator):
     def _partitions(
         self, compiled: CompiledJob, dag_run: Any, params: dict[str, Any]
     ) -> AssetPartitions | None:
-        if compiled.job.partitions_def is None:
-            return None
         key = requested_partition_key(
             getattr(dag_run, "partition_key", None),
             params.get(PARTITION_KEY_PARAM),
             PARTITION_KEY_PARAM,
         )
         try:
-            return job_partitions(compiled.job, key)
+            return job_partitions(compiled.job, key, KeySource.AIRFLOW_RUN)
         except PartitionError as exc:
             raise AirflowFailException(str(exc)) from exc
 

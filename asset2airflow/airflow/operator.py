@@ -41,8 +41,9 @@ from asset2airflow.airflow.task_runtime import (
     run_identity,
 )
 from asset2airflow.authoring.airflow_options import TASK_ATTRIBUTES
-from asset2airflow.authoring.dynamic_partitions import admit_run_key, dynamic_partitions_store
+from asset2airflow.authoring.dynamic_partitions import dynamic_partitions_store
 from asset2airflow.errors import BlockingCheckFailedError, PartitionError
+from asset2airflow.execution.partition_key import KeySource, resolve_partition_key
 from asset2airflow.execution.plan import ExecutionStep
 from asset2airflow.execution.resources import ResourceScope
 from asset2airflow.execution.run_config import ParsedRunConfig
@@ -239,20 +240,12 @@ class AssetStepOperator(BaseOperator):
             ),
             None,
         )
-        if definition is None:
-            return key
-        if key is None:
-            raise AirflowFailException(
-                f"DAG {self.dag_id!r} is partitioned; trigger it with a partition key (the "
-                "Partition Key field of the trigger form, or partition_key in the REST API)."
-            )
         try:
-            if admit_run_key(definition, key):
-                self.log.info("Added partition %r to %r (first run for it)", key, definition)
-            definition.validate_key(key, f"DAG {self.dag_id!r}")
+            return resolve_partition_key(
+                key, definition, f"DAG {self.dag_id!r}", KeySource.AIRFLOW_RUN
+            )
         except PartitionError as exc:
             raise AirflowFailException(str(exc)) from exc
-        return key
 
     def _log_outcome(self, outcome: StepOutcome) -> None:
         """Say in the task log where each value was stored and how each check went."""

@@ -17,6 +17,7 @@ from asset2airflow.asset_graph.graph import AssetGraph
 from asset2airflow.authoring.keys import AssetKey
 from asset2airflow.authoring.partitions import PartitionKeyRange, PartitionsDefinition
 from asset2airflow.errors import Asset2AirflowError, PartitionError
+from asset2airflow.execution.partition_key import KeySource, resolve_partition_key
 
 SEPARATOR = "..."
 RANGE_TAG = "asset2airflow/partition_range"
@@ -59,8 +60,8 @@ def partition_keys(text: str, graph: AssetGraph, keys: Collection[AssetKey]) -> 
             f"by three dots, both included)" + (f", e.g. {example!r}" if example else "")
         )
     owner = f"asset {owner_key.to_user_string()!r}"
-    for key in parts:  # the definition's own check: format, existence, bounds
-        partitions_def.validate_key(key, owner)
+    for key in parts:  # format, existence, bounds
+        resolve_partition_key(key, partitions_def, owner, KeySource.RANGE)
     return partitions_def.get_partition_keys_in_range(PartitionKeyRange(parts[0], parts[1]))
 
 

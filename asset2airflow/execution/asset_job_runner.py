@@ -10,15 +10,15 @@ from typing import TYPE_CHECKING, Any
 from asset2airflow.authoring.config import run_config_dict
 from asset2airflow.authoring.dynamic_partitions import (
     DagsterInstance,
-    admit_run_key,
     dynamic_partitions_store,
 )
-from asset2airflow.errors import DefinitionError, PartitionError
+from asset2airflow.errors import DefinitionError
 from asset2airflow.execution.job_runner import (
     merge_run_config,
     partition_run_config,
     partition_run_tags,
 )
+from asset2airflow.execution.partition_key import resolve_partition_key
 
 if TYPE_CHECKING:
     from asset2airflow.authoring.jobs import AssetJobDefinition
@@ -35,12 +35,7 @@ def asset_job_run_config(
     tags: dict[str, str] = {}
     partitioned = job.partitioned_config
     if partitioned is not None:
-        if partition_key is None:
-            raise PartitionError(
-                f"{owner} is partitioned by {partitioned.partitions_def!r}; pass partition_key=..."
-            )
-        admit_run_key(partitioned.partitions_def, partition_key)
-        partitioned.partitions_def.validate_key(partition_key, owner)
+        partition_key = resolve_partition_key(partition_key, partitioned.partitions_def, owner)
         base = partition_run_config(partitioned, partition_key, owner)
         tags = partition_run_tags(job, partition_key)
     return merge_run_config(base, run_config_dict(run_config)), tags

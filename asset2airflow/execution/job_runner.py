@@ -18,7 +18,6 @@ from asset2airflow.authoring.config import RunConfig, check_default_config, run_
 from asset2airflow.authoring.dynamic_partitions import (
     DagsterInstance,
     DynamicPartitionsStore,
-    admit_run_key,
     dynamic_partitions_store,
 )
 from asset2airflow.authoring.op_results import ExpectationResult
@@ -26,7 +25,6 @@ from asset2airflow.authoring.partition_scope import AssetPartitions
 from asset2airflow.errors import (
     Asset2AirflowError,
     ConfigError,
-    PartitionError,
 )
 from asset2airflow.execution.op_step import (
     OpOutcome,
@@ -36,6 +34,7 @@ from asset2airflow.execution.op_step import (
     run_op_step,
     step_key,
 )
+from asset2airflow.execution.partition_key import KeySource, resolve_partition_key
 from asset2airflow.execution.resources import ResourceScope
 from asset2airflow.execution.run_config import ParsedRunConfig, flatten_ops_config
 
@@ -121,23 +120,16 @@ def check_job_config(job: JobDefinition) -> None:
             raise ConfigError(f"job {job.name!r}: {exc}") from exc
 
 
-def job_partitions(job: JobDefinition, partition_key: str | None) -> AssetPartitions | None:
-    """The run's partition, checked against the job's ``partitions_def``."""
+def job_partitions(
+    job: JobDefinition, partition_key: str | None, source: KeySource = KeySource.ARGUMENT
+) -> AssetPartitions | None:
+    """The run's partition, admitted and checked against the job's ``partitions_def``."""
+    owner = f"job {job.name!r}"
     definition = job.partitions_def
-    if definition is None:
-        if partition_key is not None:
-            raise PartitionError(
-                f"job {job.name!r} is not partitioned, but partition_key {partition_key!r} was "
-                "given; drop it or give the job partitions_def=..."
-            )
+    key = resolve_partition_key(partition_key, definition, owner, source)
+    if definition is None or key is None:
         return None
-    if partition_key is None:
-        raise PartitionError(
-            f"job {job.name!r} is partitioned by {definition!r}; pass partition_key=..."
-        )
-    admit_run_key(definition, partition_key)  # a dynamic definition gains a new key, as for assets
-    definition.validate_key(partition_key, f"job {job.name!r}")
-    return AssetPartitions(definition, (partition_key,), f"job {job.name!r}")
+    return AssetPartitions(definition, (key,), owner)
 
 
 class LocalIndex:

@@ -18,12 +18,13 @@ from asset2airflow.authoring.dynamic_partitions import (
 )
 from asset2airflow.authoring.io_manager import IOManager, IOManagerDefinition
 from asset2airflow.authoring.specs import DEFAULT_IO_MANAGER_KEY, AssetSpec
+from asset2airflow.execution.partition_key import resolve_partition_key, run_partitions_def
 from asset2airflow.execution.plan import ExecutionPlan, build_plan
 from asset2airflow.execution.resources import ResourceScope
 from asset2airflow.execution.result import ExecutionResult
 from asset2airflow.execution.run_config import ParsedRunConfig
 from asset2airflow.execution.sequence import RunListener, run_in_order
-from asset2airflow.execution.step import RunEnvironment, admit_partition, check_partition
+from asset2airflow.execution.step import RunEnvironment
 from asset2airflow.io import InMemoryIOManager
 
 AssetsArg = Iterable[Union[AssetsDefinition, AssetSpec, AssetChecksDefinition]]
@@ -102,8 +103,7 @@ def _execute(
     graph = defs.asset_graph
     asset_keys, check_keys = resolve_selection(graph, selection)
     plan = build_plan(graph, asset_keys, check_keys)
-    admit_partition(graph, asset_keys, partition_key)
-    check_partition(graph, asset_keys, partition_key)
+    partition_key = resolve_partition_key(partition_key, *run_partitions_def(graph, asset_keys))
     parsed = ParsedRunConfig(run_config_dict(run_config), _node_names(plan))
     _check_config(plan, parsed)
     run_id = run_id or str(uuid.uuid4())

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import time
 import types
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -15,7 +15,6 @@ from asset2airflow.asset_graph.validation import input_manager_key
 from asset2airflow.authoring.assets import AssetsDefinition
 from asset2airflow.authoring.checks import AssetChecksDefinition
 from asset2airflow.authoring.context import AssetCheckExecutionContext, AssetExecutionContext
-from asset2airflow.authoring.dynamic_partitions import admit_run_key
 from asset2airflow.authoring.io_manager import InputContext, OutputContext
 from asset2airflow.authoring.keys import AssetKey
 from asset2airflow.authoring.metadata import MetadataValue
@@ -83,55 +82,6 @@ def node_logger(node_name: str) -> logging.Logger:
     if logger is None:
         logger = _LOGGERS[node_name] = logging.getLogger(f"asset2airflow.{node_name}")
     return logger
-
-
-def admit_partition(
-    graph: AssetGraph, keys: Collection[AssetKey], partition_key: str | None
-) -> None:
-    """A run for a new key of a dynamically partitioned asset adds the key (see
-    ``definitions.dynamic_partitions``); other definitions are left to ``check_partition``."""
-    if partition_key is None:
-        return
-    for key in sorted(keys):
-        definition = graph.spec(key).partitions_def
-        if definition is not None and admit_run_key(definition, partition_key):
-            node_logger(key.to_user_string()).info(
-                "Added partition %r to %r (first run for it)", partition_key, definition
-            )
-            return
-
-
-def check_partition(
-    graph: AssetGraph, keys: Collection[AssetKey], partition_key: str | None
-) -> None:
-    """Partitioned assets need a valid partition key, unpartitioned ones none: running a
-    partitioned asset without one would silently write its unpartitioned location. One run has
-    one key, so its partitioned assets must share one partitions definition (as in Dagster)."""
-    found = graph.partitions_defs_among(keys)
-    if partition_key is None:
-        if found:
-            names = sorted(
-                k.to_user_string() for k in keys if graph.spec(k).partitions_def is not None
-            )
-            raise PartitionError(
-                f"assets {names} are partitioned; pass partition_key= to choose which partition "
-                "to materialize"
-            )
-        return
-    if not found:
-        raise PartitionError(
-            f"partition_key {partition_key!r} was given, but none of the selected assets is "
-            "partitioned; drop partition_key or give the assets a partitions_def"
-        )
-    if len(found) > 1:
-        (first, first_def), (key, definition) = found[:2]
-        raise PartitionError(
-            f"assets {first.to_user_string()!r} ({first_def!r}) and {key.to_user_string()!r} "
-            f"({definition!r}) have different partitions, and one run "
-            "materializes one partition key; materialize them in separate runs."
-        )
-    first, first_def = found[0]
-    first_def.validate_key(partition_key, f"asset {first.to_user_string()!r}")
 
 
 def partition_for(env: RunEnvironment, key: AssetKey) -> str | None:

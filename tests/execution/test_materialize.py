@@ -256,7 +256,7 @@ def test_static_partitions_use_the_partition_path(tmp_path: Path) -> None:
         materialize([regional], resources={"io_manager": io}, partition_key="west")
     with pytest.raises(PartitionError, match="pass partition_key"):
         materialize([regional], resources={"io_manager": io})
-    with pytest.raises(PartitionError, match="none of the selected assets is partitioned"):
+    with pytest.raises(PartitionError, match=r"the selection \['numbers'\] is not partitioned"):
         materialize([numbers], partition_key="north")
 
 
