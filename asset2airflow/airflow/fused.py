@@ -29,7 +29,8 @@ from asset2airflow.airflow.operator import AssetStepOperator
 from asset2airflow.airflow.signals import airflow_signal
 from asset2airflow.errors import ExecutionError, FailureError
 from asset2airflow.execution.plan import ExecutionStep
-from asset2airflow.execution.sequence import RunEvent, run_in_order
+from asset2airflow.execution.run_events import StepEventType
+from asset2airflow.execution.sequence import AssetRunEvent, run_in_order
 from asset2airflow.execution.step import RunEnvironment
 
 
@@ -59,7 +60,7 @@ class FusedAssetsOperator(AssetStepOperator):
         save = (lambda r: state_store.set(RESUME_KEY, r)) if state_store else (lambda r: None)
         checkpoint = Checkpoint(save, earlier, try_number)
 
-        def on_event(event: RunEvent) -> None:
+        def on_event(event: AssetRunEvent) -> None:
             self._on_event(event)
             if event.outcome is not None:
                 checkpoint.finished(event.outcome)
@@ -90,9 +91,9 @@ class FusedAssetsOperator(AssetStepOperator):
             self._fail(report, ran.outcomes)
         return report.extras
 
-    def _on_event(self, event: RunEvent) -> None:
+    def _on_event(self, event: AssetRunEvent) -> None:
         outcome = event.outcome
-        if event.kind == "skipped":
+        if event.kind is StepEventType.STEP_SKIPPED:
             self.log.warning("Skipped %r: an asset it reads was not produced", event.step.name)
         elif outcome is not None:
             self._log_outcome(outcome)

@@ -11,7 +11,8 @@ import time
 from typing import TextIO
 
 from asset2airflow.execution.plan import ExecutionPlan
-from asset2airflow.execution.sequence import RunEvent
+from asset2airflow.execution.run_events import StepEventType
+from asset2airflow.execution.sequence import AssetRunEvent
 
 _SYMBOLS = {
     "pending": "·",
@@ -24,7 +25,7 @@ _SYMBOLS = {
 
 
 class ProgressDisplay:
-    """Receives ``RunEvent``s (pass ``display.on_event`` as the run listener)."""
+    """Receives ``AssetRunEvent``s (pass ``display.on_event`` as the run listener)."""
 
     def __init__(
         self, plan: ExecutionPlan, stream: TextIO = sys.stdout, live: bool | None = None
@@ -37,12 +38,12 @@ class ProgressDisplay:
         self._started: dict[str, float] = {}
         self._drawn = 0
 
-    def on_event(self, event: RunEvent) -> None:
+    def on_event(self, event: AssetRunEvent) -> None:
         name = event.step.name
-        if event.kind == "started":
+        if event.kind is StepEventType.STEP_START:
             self._status[name] = "running"
             self._started[name] = time.perf_counter()
-        elif event.kind == "skipped":
+        elif event.kind is StepEventType.STEP_SKIPPED:
             self._status[name] = "skipped"
             self._detail[name] = "upstream failed or blocked"
         elif event.outcome is not None:
@@ -97,9 +98,9 @@ class PartitionProgress:
         self._prefix = f"[{index}/{self._total}] partition {partition_key} ..."
         self._drawn = False
 
-    def on_event(self, event: RunEvent) -> None:
+    def on_event(self, event: AssetRunEvent) -> None:
         """The run's listener: on a terminal, show which step is running."""
-        if self._live and event.kind == "started":
+        if self._live and event.kind is StepEventType.STEP_START:
             self._draw(f"{self._prefix} {_SYMBOLS['running']} {event.step.name}", end="")
 
     def finish(self, ok: bool, seconds: float, detail: str = "") -> None:

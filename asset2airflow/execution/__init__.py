@@ -2,12 +2,12 @@
 
 from asset2airflow.execution.plan import ExecutionPlan, ExecutionStep, build_plan
 from asset2airflow.execution.result import ExecutionResult
+from asset2airflow.execution.run_events import RunEvent, StepEventType
 from asset2airflow.execution.runner import (
     execute_definitions,
     materialize,
     materialize_to_memory,
 )
-from asset2airflow.execution.sequence import RunEvent
 from asset2airflow.execution.step import RunEnvironment, StepOutcome, run_step
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "ExecutionStep",
     "RunEnvironment",
     "RunEvent",
+    "StepEventType",
     "StepOutcome",
     "build_plan",
     "execute_definitions",

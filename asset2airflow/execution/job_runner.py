@@ -37,6 +37,7 @@ from asset2airflow.execution.op_step import (
 from asset2airflow.execution.partition_key import KeySource, resolve_partition_key
 from asset2airflow.execution.resources import ResourceScope
 from asset2airflow.execution.run_config import ParsedRunConfig, flatten_ops_config
+from asset2airflow.execution.run_events import StepEventType
 
 if TYPE_CHECKING:
     from asset2airflow.authoring.jobs import AssetJobDefinition
@@ -148,10 +149,11 @@ class LocalIndex:
 
 @dataclass(frozen=True)
 class NodeEvent:
-    """One event of a run, with Dagster's event type names (``STEP_START``, ``STEP_OUTPUT``,
-    ``STEP_SUCCESS``, ``STEP_FAILURE``, ``STEP_SKIPPED``, ``STEP_EXPECTATION_RESULT``)."""
+    """One event of a run, as Dagster's ``DagsterEvent`` of a step (``event_type``:
+    ``STEP_START``, ``STEP_OUTPUT``, ``STEP_SUCCESS``, ``STEP_FAILURE``, ``STEP_SKIPPED``,
+    ``STEP_EXPECTATION_RESULT``)."""
 
-    event_type_value: str
+    event_type: StepEventType
     node_name: str
     step_key: str
     message: str = ""
@@ -160,26 +162,31 @@ class NodeEvent:
     expectation_result: ExpectationResult | None = None
 
     @property
+    def event_type_value(self) -> str:
+        """Dagster's string for ``event_type`` (e.g. ``"STEP_FAILURE"``)."""
+        return self.event_type.value
+
+    @property
     def is_failure(self) -> bool:
-        return self.event_type_value == "STEP_FAILURE"
+        return self.event_type is StepEventType.STEP_FAILURE
 
 
 def _events(outcome: OpOutcome) -> list[NodeEvent]:
     name, key = outcome.step.name, outcome.step_key
     if outcome.skipped is not None:
-        return [NodeEvent("STEP_SKIPPED", name, key, outcome.skipped)]
-    events = [NodeEvent("STEP_START", name, key)]
+        return [NodeEvent(StepEventType.STEP_SKIPPED, name, key, outcome.skipped)]
+    events = [NodeEvent(StepEventType.STEP_START, name, key)]
     events += [
-        NodeEvent("STEP_EXPECTATION_RESULT", name, key, e.label or "", expectation_result=e)
+        NodeEvent(
+            StepEventType.STEP_EXPECTATION_RESULT, name, key, e.label or "", expectation_result=e
+        )
         for e in outcome.expectations
     ]
     for output, keys in outcome.produced.items():
         for mapping_key in keys if keys is not None else [outcome.mapping_key]:
-            events.append(NodeEvent("STEP_OUTPUT", name, key, "", output, mapping_key))
-    if outcome.error is not None:
-        events.append(NodeEvent("STEP_FAILURE", name, key, str(outcome.error)))
-    else:
-        events.append(NodeEvent("STEP_SUCCESS", name, key))
+            events.append(NodeEvent(StepEventType.STEP_OUTPUT, name, key, "", output, mapping_key))
+    message = str(outcome.error) if outcome.error is not None else ""
+    events.append(NodeEvent(StepEventType.ended(outcome.error is None), name, key, message))
     return events
 
 

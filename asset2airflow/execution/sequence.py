@@ -9,26 +9,19 @@ available: their values are in storage from an earlier attempt.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from asset2airflow.asset_graph.graph import AssetGraph
 from asset2airflow.authoring.keys import AssetKey
 from asset2airflow.errors import BlockingCheckFailedError
 from asset2airflow.execution.plan import ExecutionStep
+from asset2airflow.execution.run_events import Listener, RunEvent, StepEventType
 from asset2airflow.execution.step import RunEnvironment, StepOutcome, run_step
 
-
-@dataclass(frozen=True)
-class RunEvent:
-    """Progress of a run, for live displays: ``kind`` is started, finished or skipped."""
-
-    kind: str
-    step: ExecutionStep
-    outcome: StepOutcome | None = None
-
-
-RunListener = Callable[[RunEvent], None]
+AssetRunEvent = RunEvent[ExecutionStep, StepOutcome]
+"""What the asset engine's step loop emits (see ``run_events``)."""
+RunListener = Listener[ExecutionStep, StepOutcome]
 
 
 @dataclass
@@ -57,12 +50,12 @@ def run_in_order(
         if any(key in unavailable for key in step.reads):
             result.skipped.append(step.name)
             unavailable.update(step.asset_keys)
-            notify(RunEvent("skipped", step))
+            notify(AssetRunEvent(StepEventType.STEP_SKIPPED, step))
             continue
-        notify(RunEvent("started", step))
+        notify(AssetRunEvent(StepEventType.STEP_START, step))
         outcome = run_step(env, step)
         result.outcomes.append(outcome)
-        notify(RunEvent("finished", step, outcome))
+        notify(AssetRunEvent(StepEventType.ended(outcome.success), step, outcome))
         produced = {m.asset_key for m in outcome.materializations}
         unavailable.update(set(step.asset_keys) - produced)
         unavailable.update(outcome.blocked_keys)
