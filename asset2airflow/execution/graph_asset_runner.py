@@ -14,8 +14,8 @@ from asset2airflow.authoring.config import Config
 from asset2airflow.authoring.context import AssetExecutionContext
 from asset2airflow.authoring.op_config import graph_config_field
 from asset2airflow.errors import MissingResourceError
-from asset2airflow.execution.job_runner import LocalIndex
-from asset2airflow.execution.op_step import OpOutcome, OpRunEnvironment, run_op_step
+from asset2airflow.execution.op_sequence import run_op_steps
+from asset2airflow.execution.op_step import OpRunEnvironment
 from asset2airflow.execution.run_config import ParsedRunConfig
 from asset2airflow.io import InMemoryIOManager
 
@@ -69,19 +69,7 @@ def run_graph_in_asset(
         run_tags=context.run_tags,
         external_values=dict(inputs),
     )
-    index = LocalIndex()
-    outcomes: dict[str, OpOutcome] = {}
-    for step in graph.steps:
-        keys: list[str | None] = [None]
-        if step.mapped_over is not None:
-            root = index.produced(step.mapped_over.step, None) or {}
-            keys = list(root.get(step.mapped_over.output) or [])
-        for key in keys:
-            outcome = run_op_step(env, step, key, index)
-            if outcome.error is not None:
-                raise outcome.error
-            index.add(outcome)
-            outcomes[step.name] = outcome
+    outcomes = {o.step.name: o for o in run_op_steps(env, stop_on_error=True)}
     values: dict[str, Any] = {}
     for name, ref in graph.outputs.items():
         produced = outcomes.get(ref.step)

@@ -26,12 +26,11 @@ from asset2airflow.errors import (
     Asset2AirflowError,
     ConfigError,
 )
+from asset2airflow.execution.op_sequence import run_op_steps
 from asset2airflow.execution.op_step import (
     OpOutcome,
     OpRunEnvironment,
-    Produced,
     op_config,
-    run_op_step,
     step_key,
 )
 from asset2airflow.execution.partition_key import KeySource, resolve_partition_key
@@ -131,20 +130,6 @@ def job_partitions(
     if definition is None or key is None:
         return None
     return AssetPartitions(definition, (key,), owner)
-
-
-class LocalIndex:
-    """What step instances produced in this run (the local ``ProducedIndex``)."""
-
-    def __init__(self) -> None:
-        self._produced: dict[tuple[str, str | None], Produced] = {}
-
-    def add(self, outcome: OpOutcome) -> None:
-        if outcome.success:
-            self._produced[(outcome.step.name, outcome.mapping_key)] = outcome.produced
-
-    def produced(self, step: str, mapping_key: str | None) -> Produced | None:
-        return self._produced.get((step, mapping_key))
 
 
 @dataclass(frozen=True)
@@ -268,8 +253,6 @@ def execute_job(
     provided = {**job.resource_defs, **dict(resources or {})}
     check_job_resources(job, provided)
     run_id = run_id or str(uuid.uuid4())
-    outcomes: list[OpOutcome] = []
-    index = LocalIndex()
     with dynamic_partitions_store(instance or DagsterInstance.ephemeral()):
         partitions = job_partitions(job, partition_key)
         # A partitioned config is evaluated for the run's (checked) partition only.
@@ -292,22 +275,7 @@ def execute_job(
             run_tags={**job.tags, **partition_tags, **dict(tags or {})},
         )
         try:
-            for step in graph.steps:
-                keys: list[str | None] = [None]
-                if step.mapped_over is not None:
-                    root = index.produced(step.mapped_over.step, None)
-                    produced = root.get(step.mapped_over.output) if root is not None else None
-                    if produced is None:
-                        reason = "its dynamic input was not produced"
-                        outcomes.append(OpOutcome(step, None, skipped=reason))
-                        continue
-                    keys = list(produced)
-                for key in keys:
-                    outcome = run_op_step(env, step, key, index)
-                    outcomes.append(outcome)
-                    index.add(outcome)
-                    if raise_on_error and outcome.error is not None:
-                        raise outcome.error
+            outcomes = run_op_steps(env, stop_on_error=raise_on_error)
         except BaseException:
             scope.teardown()
             raise

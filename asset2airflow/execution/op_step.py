@@ -31,14 +31,11 @@ from asset2airflow.authoring.ops import type_check
 from asset2airflow.authoring.partition_scope import AssetPartitions
 from asset2airflow.errors import (
     Asset2AirflowError,
-    IOManagerError,
-    MissingUpstreamValueError,
     TypeCheckError,
-    UserCodeError,
 )
 from asset2airflow.execution.op_outputs import normalize_op_outputs
 from asset2airflow.execution.run_config import ParsedRunConfig, build_config_of_type
-from asset2airflow.execution.step import call_user_code, node_logger
+from asset2airflow.execution.step_loop import call_user_code, load_with, node_logger, store_with
 
 Produced = Mapping[str, list[str] | None]
 """What one step instance produced: output name -> ``None`` (a plain output) or the mapping
@@ -172,18 +169,8 @@ class _Loader:
             resources=self.resources,
             log=self.log,
         )
-        try:
-            return manager.load_input(context)
-        except (MissingUpstreamValueError, IOManagerError) as exc:
-            raise type(exc)(f"{self.what} cannot load its input {input_name!r}: {exc}") from exc
-        except Asset2AirflowError:
-            raise
-        except Exception as exc:
-            raise UserCodeError(
-                f"IO manager {out.io_manager_key!r} failed to load {ref} for {self.what}: "
-                f"{type(exc).__name__}: {exc}",
-                self.step.name,
-            ) from exc
+        loaded = str(ref)
+        return load_with(manager, out.io_manager_key, context, loaded, self.step.name, self.what)
 
     def value(
         self, input_name: str, source: Source, mapping_key: str | None, index: ProducedIndex
@@ -235,16 +222,8 @@ def _store(
         run_id=env.run_id,
         mapping_key=mapping_key,
     )
-    try:
-        manager.handle_output(context, value)
-    except Asset2AirflowError:
-        raise
-    except Exception as exc:
-        raise UserCodeError(
-            f"IO manager {out.io_manager_key!r} failed to store output {name!r} of {what}: "
-            f"{type(exc).__name__}: {exc}",
-            step.name,
-        ) from exc
+    stored = f"output {name!r} of {what}"
+    store_with(manager, out.io_manager_key, context, value, stored, step.name)
 
 
 def _execute(
@@ -295,20 +274,39 @@ def _execute(
             outcome.values[name] = dict(items)
 
 
-def run_op_step(
-    env: OpRunEnvironment, step: OpStep, mapping_key: str | None, index: ProducedIndex
-) -> OpOutcome:
-    """Run one step instance. Errors are returned in the outcome, never raised."""
-    outcome = OpOutcome(step, mapping_key)
-    what = f"op {step_key(step.name, mapping_key)!r} of job {env.job_name!r}"
-    started = time.perf_counter()
+def skip_reason(step: OpStep, mapping_key: str | None, index: ProducedIndex) -> str | None:
+    """Why the step instance cannot run: an input it needs was not produced (``None``: it
+    runs). A mapped step without a mapping key is one whose dynamic input was not produced."""
+    if step.mapped_over is not None and mapping_key is None:
+        return "its dynamic input was not produced"
     missing = missing_inputs(step, mapping_key, index)
     if missing:
-        outcome.skipped = (
+        return (
             f"inputs {missing} were not produced upstream (an optional output was not yielded, "
             "or an upstream op was skipped)"
         )
-        return outcome
+    return None
+
+
+def run_op_step(
+    env: OpRunEnvironment, step: OpStep, mapping_key: str | None, index: ProducedIndex
+) -> OpOutcome:
+    """Run one step instance, or skip it (``skip_reason``). Errors are returned in the
+    outcome, never raised."""
+    reason = skip_reason(step, mapping_key, index)
+    if reason is not None:
+        return OpOutcome(step, mapping_key, skipped=reason)
+    return execute_op_step(env, step, mapping_key, index)
+
+
+def execute_op_step(
+    env: OpRunEnvironment, step: OpStep, mapping_key: str | None, index: ProducedIndex
+) -> OpOutcome:
+    """Run one step instance whose inputs were produced. Errors are returned in the outcome,
+    never raised."""
+    outcome = OpOutcome(step, mapping_key)
+    what = f"op {step_key(step.name, mapping_key)!r} of job {env.job_name!r}"
+    started = time.perf_counter()
     try:
         _execute(env, outcome, index, what)
     except Asset2AirflowError as exc:

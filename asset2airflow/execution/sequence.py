@@ -1,5 +1,6 @@
-"""Run steps one after another in dependency order: the loop shared by ``materialize()`` and the
-fused Airflow task (``asset2airflow.airflow.fused``), so both skip, stop and continue alike.
+"""Run asset steps one after another in dependency order, on the step loop shared with the op
+engine (``step_loop.run_steps``): what ``materialize()`` and the fused Airflow task
+(``asset2airflow.airflow.fused``) run, so both skip, stop and continue alike.
 
 A step is skipped when an asset it reads was not produced in this sequence (its step failed,
 was skipped, or a blocking check held it back); steps that do not depend on a failure still run
@@ -14,10 +15,11 @@ from dataclasses import dataclass, field
 
 from asset2airflow.asset_graph.graph import AssetGraph
 from asset2airflow.authoring.keys import AssetKey
-from asset2airflow.errors import BlockingCheckFailedError
+from asset2airflow.errors import Asset2AirflowError, BlockingCheckFailedError
 from asset2airflow.execution.plan import ExecutionStep
-from asset2airflow.execution.run_events import Listener, RunEvent, StepEventType
+from asset2airflow.execution.run_events import Listener, RunEvent
 from asset2airflow.execution.step import RunEnvironment, StepOutcome, run_step
+from asset2airflow.execution.step_loop import run_steps
 
 AssetRunEvent = RunEvent[ExecutionStep, StepOutcome]
 """What the asset engine's step loop emits (see ``run_events``)."""
@@ -39,31 +41,46 @@ def run_in_order(
     listener: RunListener | None = None,
     done: Collection[str] = (),
 ) -> SequenceResult:
-    """Run ``steps`` (already in dependency order). With ``stop_on_error`` the first failure
-    (or failed blocking check) is raised; otherwise every step that can run, runs."""
-    result = SequenceResult()
-    unavailable: set[AssetKey] = set()
-    notify = listener or (lambda event: None)
-    for step in steps:
-        if step.name in done:
-            continue
-        if any(key in unavailable for key in step.reads):
-            result.skipped.append(step.name)
-            unavailable.update(step.asset_keys)
-            notify(AssetRunEvent(StepEventType.STEP_SKIPPED, step))
-            continue
-        notify(AssetRunEvent(StepEventType.STEP_START, step))
-        outcome = run_step(env, step)
-        result.outcomes.append(outcome)
-        notify(AssetRunEvent(StepEventType.ended(outcome.success), step, outcome))
+    """Run ``steps`` (already in dependency order) on the shared step loop. With
+    ``stop_on_error`` the first failure (or failed blocking check) is raised; otherwise every
+    step that can run, runs."""
+    driver = _AssetDriver(env)
+    todo = [step for step in steps if step.name not in done]
+    run_steps(todo, driver, stop_on_error=stop_on_error, listener=listener)
+    return driver.result
+
+
+class _AssetDriver:
+    """Asset steps for ``run_steps``: a step is skipped when an asset it reads is unavailable
+    (not produced in this sequence, or held back by a failed blocking check)."""
+
+    def __init__(self, env: RunEnvironment) -> None:
+        self.env = env
+        self.result = SequenceResult()
+        self.unavailable: set[AssetKey] = set()
+
+    def skip_reason(self, step: ExecutionStep) -> str | None:
+        if any(key in self.unavailable for key in step.reads):
+            return "an asset it reads was not produced"
+        return None
+
+    def skipped(self, step: ExecutionStep, reason: str) -> None:
+        self.result.skipped.append(step.name)
+        self.unavailable.update(step.asset_keys)
+
+    def run(self, step: ExecutionStep) -> StepOutcome:
+        return run_step(self.env, step)
+
+    def finished(self, step: ExecutionStep, outcome: StepOutcome) -> Asset2AirflowError | None:
+        self.result.outcomes.append(outcome)
         produced = {m.asset_key for m in outcome.materializations}
-        unavailable.update(set(step.asset_keys) - produced)
-        unavailable.update(outcome.blocked_keys)
-        if stop_on_error and outcome.error is not None:
-            raise outcome.error
-        if stop_on_error and outcome.blocked_keys:
-            raise BlockingCheckFailedError(blocking_message(outcome, env.graph))
-    return result
+        self.unavailable.update(set(step.asset_keys) - produced)
+        self.unavailable.update(outcome.blocked_keys)
+        if outcome.error is not None:
+            return outcome.error
+        if outcome.blocked_keys:
+            return BlockingCheckFailedError(blocking_message(outcome, self.env.graph))
+        return None
 
 
 def blocking_message(outcome: StepOutcome, graph: AssetGraph) -> str:

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import logging
 import time
-import types
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from asset2airflow.asset_graph.graph import AssetGraph
 from asset2airflow.asset_graph.validation import input_manager_key
@@ -18,28 +17,22 @@ from asset2airflow.authoring.context import AssetCheckExecutionContext, AssetExe
 from asset2airflow.authoring.io_manager import InputContext, OutputContext
 from asset2airflow.authoring.keys import AssetKey
 from asset2airflow.authoring.metadata import MetadataValue
-from asset2airflow.authoring.op_results import Failure
 from asset2airflow.authoring.partition_scope import AssetPartitions
-from asset2airflow.authoring.policy import RetryRequested
 from asset2airflow.authoring.results import AssetCheckEvaluation, AssetMaterialization
 from asset2airflow.errors import (
     Asset2AirflowError,
-    FailureError,
-    InvalidMetadataError,
-    IOManagerError,
-    MissingUpstreamValueError,
     PartitionError,
-    UserCodeError,
 )
 from asset2airflow.execution.checks import (
     errored_evaluation,
     evaluate_check_results,
     run_check_definition,
 )
-from asset2airflow.execution.outputs import YieldedItems, normalize_outputs
+from asset2airflow.execution.outputs import normalize_outputs
 from asset2airflow.execution.plan import ExecutionStep
 from asset2airflow.execution.resources import ResourceScope
 from asset2airflow.execution.run_config import ParsedRunConfig
+from asset2airflow.execution.step_loop import call_user_code, load_with, node_logger, store_with
 
 
 @dataclass
@@ -72,16 +65,6 @@ class StepOutcome:
     @property
     def success(self) -> bool:
         return self.error is None and not self.blocked_keys
-
-
-_LOGGERS: dict[str, logging.Logger] = {}
-
-
-def node_logger(node_name: str) -> logging.Logger:
-    logger = _LOGGERS.get(node_name)
-    if logger is None:
-        logger = _LOGGERS[node_name] = logging.getLogger(f"asset2airflow.{node_name}")
-    return logger
 
 
 def partition_for(env: RunEnvironment, key: AssetKey) -> str | None:
@@ -178,95 +161,15 @@ def load_inputs(
             log=log,
             asset_partitions=partitions,
         )
-        try:
-            values[asset_input.param_name] = manager.load_input(context)
-        except (MissingUpstreamValueError, IOManagerError) as exc:
-            raise type(exc)(
-                f"{what} cannot load its input {asset_input.param_name!r}: {exc}"
-            ) from exc
-        except Asset2AirflowError:
-            raise
-        except Exception as exc:
-            raise UserCodeError(
-                f"IO manager {manager_key!r} failed to load {asset_input.key.to_user_string()!r} "
-                f"for {what}: {type(exc).__name__}: {exc}",
-                definition.node_name,
-            ) from exc
+        values[asset_input.param_name] = load_with(
+            manager,
+            manager_key,
+            context,
+            repr(asset_input.key.to_user_string()),
+            definition.node_name,
+            what,
+        )
     return values, partitions_by_input
-
-
-class UserCode(Protocol):
-    """What ``call_user_code`` runs: an asset, check or op step (``retry_policy`` optional)."""
-
-    @property
-    def node_name(self) -> str: ...
-
-    @property
-    def compute(self) -> Any: ...
-
-
-class RetrySetting(Protocol):
-    retry_in_process: bool
-
-
-def call_user_code(
-    env: RetrySetting,
-    definition: UserCode,
-    context: AssetExecutionContext,
-    config: Any,
-    resources: dict[str, Any],
-    inputs: dict[str, Any],
-    what: str,
-) -> Any:
-    """Call the function (retrying per its retry policy, and when it raises RetryRequested);
-    wrap its errors naming ``what``. ``Failure(allow_retries=False)`` is not retried."""
-    assert definition.compute is not None
-    policy = getattr(definition, "retry_policy", None) if env.retry_in_process else None
-    attempts = 1 + (policy.max_retries if policy else 0)
-    attempt = requested = 0
-    while True:
-        context.retry_number = attempt + requested
-        try:
-            returned = definition.compute.call(context, config, resources, inputs)
-            if isinstance(returned, types.GeneratorType):
-                returned = YieldedItems(returned)
-            return returned
-        except InvalidMetadataError as exc:  # e.g. Output(metadata=...) built in user code
-            raise InvalidMetadataError(f"{what}: {exc}") from exc
-        except Asset2AirflowError:
-            raise
-        except RetryRequested as exc:
-            if requested >= exc.max_retries:
-                raise UserCodeError(
-                    f"{what} raised RetryRequested again after {requested} "
-                    f"retr{'y' if requested == 1 else 'ies'} (max_retries={exc.max_retries})",
-                    definition.node_name,
-                ) from exc
-            requested += 1
-            delay = float(exc.seconds_to_wait or 0.0)
-            context.log.warning("%s requested a retry; retry %d in %.1fs", what, requested, delay)
-            time.sleep(delay)
-        except Failure as exc:
-            attempt += 1
-            if not exc.allow_retries or policy is None or attempt >= attempts:
-                raise FailureError(
-                    f"{what} raised Failure: {exc.description or 'no description'}",
-                    definition.node_name,
-                    dict(exc.metadata),
-                    exc.allow_retries,
-                ) from exc
-            delay = policy.delay_before_attempt(attempt)
-            context.log.warning("%s failed (%s); retry %d in %.1fs", what, exc, attempt, delay)
-            time.sleep(delay)
-        except Exception as exc:
-            attempt += 1
-            if policy is None or attempt >= attempts:
-                raise UserCodeError(
-                    f"{what} failed: {type(exc).__name__}: {exc}", definition.node_name
-                ) from exc
-            delay = policy.delay_before_attempt(attempt)
-            context.log.warning("%s failed (%s); retry %d in %.1fs", what, exc, attempt, delay)
-            time.sleep(delay)
 
 
 def _store_output(
@@ -281,16 +184,8 @@ def _store_output(
     manager_key = assets_def.io_manager_keys[assets_def.output_name_for(key)]
     manager = env.resources.get(manager_key, what)
     context = output_context(env, key, resources, log)
-    try:
-        manager.handle_output(context, value)
-    except Asset2AirflowError:
-        raise
-    except Exception as exc:
-        raise UserCodeError(
-            f"IO manager {manager_key!r} failed to store {key.to_user_string()!r}: "
-            f"{type(exc).__name__}: {exc}",
-            assets_def.node_name,
-        ) from exc
+    stored = repr(key.to_user_string())
+    store_with(manager, manager_key, context, value, stored, assets_def.node_name)
     return context.output_metadata
 
 

@@ -11,12 +11,8 @@ from asset2airflow.authoring.keys import AssetKey, CoercibleToAssetKey
 from asset2airflow.errors import PartitionError, SelectionError
 from asset2airflow.execution.resources import ResourceScope
 from asset2airflow.execution.run_config import ParsedRunConfig
-from asset2airflow.execution.step import (
-    RunEnvironment,
-    node_logger,
-    output_context,
-    output_partitions,
-)
+from asset2airflow.execution.step import RunEnvironment, output_context, output_partitions
+from asset2airflow.execution.step_loop import node_logger
 
 if TYPE_CHECKING:
     from asset2airflow.asset_graph.definitions import Definitions
