@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 from asset2airflow.asset_graph.validation import find_cycle, toposort
 from asset2airflow.authoring.graph_composition import (
     Binding,
-    FromCollect,
-    FromElement,
-    FromFanIn,
-    FromGraphInput,
-    FromNode,
+    Collected,
+    Default,
+    Element,
+    FanIn,
+    GraphInput,
     NodeOutput,
+    Plain,
 )
 from asset2airflow.authoring.graphs import GraphDefinition
 from asset2airflow.authoring.ops import OpDefinition
@@ -40,50 +41,8 @@ class StepOutput:
         return f"{self.step}.{self.output}" if self.output != "result" else self.step
 
 
-@dataclass(frozen=True)
-class Plain:
-    """The value of an unmapped output."""
-
-    ref: StepOutput
-
-
-@dataclass(frozen=True)
-class Element:
-    """The item of ``ref`` for the mapping key this (mapped) step runs for."""
-
-    ref: StepOutput
-
-
-@dataclass(frozen=True)
-class Collected:
-    """Every item of ``ref`` as a list, in the order the dynamic output ``root`` yielded them."""
-
-    ref: StepOutput
-    root: StepOutput
-
-
-@dataclass(frozen=True)
-class FanIn:
-    """A list of several unmapped outputs."""
-
-    refs: tuple[StepOutput, ...]
-
-
-@dataclass(frozen=True)
-class Default:
-    """The input's ``In(default_value=...)`` (nothing is connected)."""
-
-    value: Any
-
-
-@dataclass(frozen=True)
-class External:
-    """A value the caller passes in (the upstream asset of a graph asset's input)."""
-
-    name: str
-
-
-Source = Union[Plain, Element, Collected, FanIn, Default, External]
+Source = Binding[StepOutput]
+"""Where a step input's value comes from (the composition's vocabulary, with step outputs)."""
 
 
 @dataclass(frozen=True)
@@ -114,14 +73,8 @@ class OpStep:
 
     def reads(self) -> Iterator[StepOutput]:
         for step_input in self.inputs:
-            source = step_input.source
-            if isinstance(source, Plain | Element):
-                yield source.ref
-            elif isinstance(source, Collected):
-                yield source.ref
-                yield source.root
-            elif isinstance(source, FanIn):
-                yield from source.refs
+            if step_input.source is not None:
+                yield from step_input.source.reads()
 
 
 @dataclass(frozen=True, eq=False)
@@ -169,7 +122,9 @@ class _Flattener:
             where = f"{self.owner}: node {path!r} (op {definition.name!r}, graph {graph.name!r}"
             where += f" at {graph.location})" if graph.location else ")"
 
-            def resolve(binding: Binding, input_name: str, where: str = where) -> Source | None:
+            def resolve(
+                binding: Binding[NodeOutput], input_name: str, where: str = where
+            ) -> Source | None:
                 return self._resolve(binding, input_name, outputs, given, where)
 
             if isinstance(definition, GraphDefinition):
@@ -181,8 +136,8 @@ class _Flattener:
             for input_name, declared in definition.ins.items():
                 binding = node.inputs.get(input_name)
                 source = resolve(binding, input_name) if binding is not None else None
-                if isinstance(binding, FromElement):
-                    mapped.add(self._ref(binding.root, outputs, where))
+                if isinstance(binding, Element) and isinstance(source, Element):
+                    mapped.add(source.root)
                 if source is None and declared.has_default:
                     source = Default(declared.default_value)
                 if source is None and not declared.is_nothing:
@@ -216,24 +171,20 @@ class _Flattener:
 
     def _resolve(
         self,
-        binding: Binding,
+        binding: Binding[NodeOutput],
         input_name: str,
         outputs: Mapping[str, Mapping[str, StepOutput]],
         given: Mapping[str, Source | None],
         where: str,
     ) -> Source | None:
-        if isinstance(binding, FromGraphInput):
+        """``binding`` with its node outputs resolved to step outputs; a graph input is what
+        the enclosing graph was given. Plain and fan-in inputs may not read a dynamic output."""
+        if isinstance(binding, GraphInput):
             return given.get(binding.name)
-        if isinstance(binding, FromFanIn):
-            return FanIn(tuple(self._plain_ref(r, outputs, where) for r in binding.refs))
-        if isinstance(binding, FromNode):
-            return Plain(self._plain_ref(binding.ref, outputs, where))
-        if isinstance(binding, FromElement):
-            return Element(self._ref(binding.ref, outputs, where))
-        if isinstance(binding, FromCollect):
-            return Collected(
-                self._ref(binding.ref, outputs, where), self._ref(binding.root, outputs, where)
-            )
+        if isinstance(binding, Plain | FanIn):
+            return binding.map_refs(lambda ref: self._plain_ref(ref, outputs, where))
+        if isinstance(binding, Element | Collected):
+            return binding.map_refs(lambda ref: self._ref(ref, outputs, where))
         raise DefinitionError(f"{where}: input {input_name!r} has an unknown binding {binding!r}")
 
     def _plain_ref(
@@ -252,14 +203,8 @@ class _Flattener:
 def _node_order(graph: GraphDefinition, owner: str) -> list[str]:
     """The graph's nodes, each after the nodes it reads from."""
 
-    def parents(binding: Binding) -> list[str]:
-        if isinstance(binding, FromNode | FromElement):
-            return [binding.ref.node]
-        if isinstance(binding, FromCollect):
-            return [binding.ref.node, binding.root.node]
-        if isinstance(binding, FromFanIn):
-            return [r.node for r in binding.refs]
-        return []
+    def parents(binding: Binding[NodeOutput]) -> list[str]:
+        return [ref.node for ref in binding.reads()]
 
     upstream = {
         name: sorted({p for b in node.inputs.values() for p in parents(b)} & set(graph.nodes))
@@ -309,7 +254,7 @@ def build_op_graph(
             "from config instead of graph inputs."
         )
     flattener = _Flattener(owner, op_retry_policy, external_inputs)
-    outputs = flattener.expand(graph, "", {n: External(n) for n in external_inputs})
+    outputs = flattener.expand(graph, "", {n: GraphInput(n) for n in external_inputs})
     steps = flattener.steps
     upstream = {
         name: sorted({ref.step for ref in step.reads()} - {name}) for name, step in steps.items()

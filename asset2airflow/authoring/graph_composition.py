@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union
 
 from asset2airflow.authoring.policy import RetryPolicy
 from asset2airflow.errors import DefinitionError
@@ -31,45 +31,96 @@ class NodeOutput:
     output: str = "result"
 
 
-@dataclass(frozen=True)
-class FromNode:
-    """The input takes a node's output."""
+# --- input bindings ----------------------------------------------------------------------------
+# One vocabulary says where an op input's value comes from, in a composition (references are
+# ``NodeOutput``s, node names within one graph) and in the resolved op graph
+# (``asset_graph.op_graph``: references are ``StepOutput``s, full step paths). Resolving a graph
+# maps each binding's references (``map_refs``) and keeps its kind.
 
-    ref: NodeOutput
-
-
-@dataclass(frozen=True)
-class FromElement:
-    """The input takes one item (per mapping key) of ``ref``: a ``DynamicOut`` or the output
-    of an op mapped over the dynamic output ``root``. The consuming op is mapped."""
-
-    ref: NodeOutput
-    root: NodeOutput
+R = TypeVar("R")
+S = TypeVar("S")
 
 
 @dataclass(frozen=True)
-class FromCollect:
-    """The input takes every item of ``ref`` as a list, in the order ``root`` yielded them."""
+class Plain(Generic[R]):
+    """The value of an unmapped output ``ref``."""
 
-    ref: NodeOutput
-    root: NodeOutput
+    ref: R
+
+    def reads(self) -> tuple[R, ...]:
+        """The outputs the input reads (its upstream dependencies)."""
+        return (self.ref,)
+
+    def map_refs(self, resolve: Callable[[R], S]) -> Plain[S]:
+        return Plain(resolve(self.ref))
 
 
 @dataclass(frozen=True)
-class FromFanIn:
-    """The input takes a list of several nodes' outputs (``op(inputs=[a(), b()])``)."""
+class Element(Generic[R]):
+    """One item (per mapping key) of ``ref``: a ``DynamicOut`` or the output of an op mapped
+    over the dynamic output ``root``. The consuming op is mapped over ``root``."""
 
-    refs: tuple[NodeOutput, ...]
+    ref: R
+    root: R
+
+    def reads(self) -> tuple[R, ...]:
+        return (self.ref,)
+
+    def map_refs(self, resolve: Callable[[R], S]) -> Element[S]:
+        return Element(resolve(self.ref), resolve(self.root))
 
 
 @dataclass(frozen=True)
-class FromGraphInput:
-    """The input takes the enclosing graph's input ``name``."""
+class Collected(Generic[R]):
+    """Every item of ``ref`` as a list, in the order the dynamic output ``root`` yielded
+    them."""
+
+    ref: R
+    root: R
+
+    def reads(self) -> tuple[R, ...]:
+        return (self.ref, self.root)
+
+    def map_refs(self, resolve: Callable[[R], S]) -> Collected[S]:
+        return Collected(resolve(self.ref), resolve(self.root))
+
+
+@dataclass(frozen=True)
+class FanIn(Generic[R]):
+    """A list of several unmapped outputs (``op(inputs=[a(), b()])``)."""
+
+    refs: tuple[R, ...]
+
+    def reads(self) -> tuple[R, ...]:
+        return self.refs
+
+    def map_refs(self, resolve: Callable[[R], S]) -> FanIn[S]:
+        return FanIn(tuple(resolve(r) for r in self.refs))
+
+
+@dataclass(frozen=True)
+class GraphInput:
+    """The enclosing graph's input ``name``; at the top of a resolved graph, a value the caller
+    passes in (the upstream asset of a graph asset's input)."""
 
     name: str
 
+    def reads(self) -> tuple[()]:
+        return ()
 
-Binding = Union[FromNode, FromElement, FromCollect, FromFanIn, FromGraphInput]
+
+@dataclass(frozen=True)
+class Default:
+    """The input's ``In(default_value=...)`` (nothing is connected; resolved graphs only)."""
+
+    value: Any
+
+    def reads(self) -> tuple[()]:
+        return ()
+
+
+Binding = Union[Plain[R], Element[R], Collected[R], FanIn[R], GraphInput, Default]
+"""Where an input's value comes from, with references of type ``R``."""
 
 
 @dataclass(frozen=True)
@@ -78,12 +129,12 @@ class NodeInvocation:
 
     name: str
     definition: OpDefinition | GraphDefinition
-    inputs: Mapping[str, Binding]
+    inputs: Mapping[str, Binding[NodeOutput]]
     retry_policy: RetryPolicy | None = None
 
     @property
     def mapped_root(self) -> NodeOutput | None:
-        roots = {b.root for b in self.inputs.values() if isinstance(b, FromElement)}
+        roots = {b.root for b in self.inputs.values() if isinstance(b, Element)}
         return next(iter(roots)) if roots else None
 
 
@@ -211,7 +262,7 @@ class Composition:
             given[name] = value
         return given
 
-    def _binding(self, what: str, name: str, value: Any, takes_value: bool) -> Binding:
+    def _binding(self, what: str, name: str, value: Any, takes_value: bool) -> Binding[NodeOutput]:
         if isinstance(value, OutputHandle | ElementHandle) and value.is_nothing and takes_value:
             raise DefinitionError(
                 f"{self.where(what)}: input {name!r} is connected to the Nothing output "
@@ -219,25 +270,27 @@ class Composition:
                 "In(Nothing) (and drop the parameter) to only wait for that op."
             )
         if isinstance(value, OutputHandle):
-            return FromNode(value.ref)
+            return Plain(value.ref)
         if isinstance(value, ElementHandle):
             if self._mapping_depth == 0:
                 raise DefinitionError(f"{self.where(what)}: an item handle was used outside .map")
-            return FromElement(value.ref, value.root)
+            return Element(value.ref, value.root)
         if isinstance(value, CollectedHandle):
-            return FromCollect(value.ref, value.root)
+            return Collected(value.ref, value.root)
         if isinstance(value, GraphInputHandle):
-            return FromGraphInput(value.name)
+            return GraphInput(value.name)
         if isinstance(value, DynamicHandle):
             raise DefinitionError(
                 f"{self.where(what)}: input {name!r} is given the dynamic output "
                 f"{value.ref.node}.{value.ref.output}; use .map(fn) to run per item or "
                 ".collect() to receive them all as a list."
             )
-        if isinstance(value, list | tuple) and value and all(
-            isinstance(v, OutputHandle) for v in value
+        if (
+            isinstance(value, list | tuple)
+            and value
+            and all(isinstance(v, OutputHandle) for v in value)
         ):
-            return FromFanIn(tuple(v.ref for v in value))
+            return FanIn(tuple(v.ref for v in value))
         raise DefinitionError(
             f"{self.where(what)}: input {name!r} is given {value!r}, which is not an output of "
             "another op. Inside a graph, inputs connect ops; for a constant give the input "
@@ -283,7 +336,7 @@ class Composition:
         return InvokedOutputs(op_def.output_names, handles)
 
     def _check_mapping(self, node: NodeInvocation, what: str) -> NodeOutput | None:
-        roots = {b.root for b in node.inputs.values() if isinstance(b, FromElement)}
+        roots = {b.root for b in node.inputs.values() if isinstance(b, Element)}
         if len(roots) > 1:
             named = sorted(f"{r.node}.{r.output}" for r in roots)
             raise DefinitionError(
@@ -303,7 +356,7 @@ class Composition:
         what = f"graph {graph_def.name!r}"
         given = self._bind(what, graph_def.input_names, args, kwargs)
         bindings = {n: self._binding(what, n, v, True) for n, v in given.items()}
-        if any(isinstance(b, FromElement) for b in bindings.values()):
+        if any(isinstance(b, Element) for b in bindings.values()):
             raise DefinitionError(
                 f"{self.where(what)} is called inside .map; mapping over a graph is not built "
                 "yet. Map over ops instead: items.map(lambda item: second(first(item)))."

@@ -15,13 +15,13 @@ from asset2airflow.authoring.graph_composition import (
     CollectedHandle,
     DynamicHandle,
     ElementHandle,
-    FromFanIn,
-    FromNode,
+    FanIn,
     GraphInputHandle,
     InvokedOutputs,
     NodeInvocation,
     NodeOutput,
     OutputHandle,
+    Plain,
     composing,
     current_composition,
 )
@@ -94,7 +94,7 @@ class GraphDefinition:
     @staticmethod
     def _explicit_binding(
         graph_name: str, by_name: Mapping[str, Any], node_name: str, dep: Any
-    ) -> FromNode | FromFanIn:
+    ) -> Plain[NodeOutput] | FanIn[NodeOutput]:
         deps = dep.dependencies if isinstance(dep, MultiDependencyDefinition) else [dep]
         refs = []
         for one in deps:
@@ -110,8 +110,8 @@ class GraphDefinition:
                 )
             refs.append(NodeOutput(one.node, one.output))
         if isinstance(dep, MultiDependencyDefinition):
-            return FromFanIn(tuple(refs))
-        return FromNode(refs[0])
+            return FanIn(tuple(refs))
+        return Plain(refs[0])
 
     def _set(
         self,

@@ -12,19 +12,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from asset2airflow.asset_graph.op_graph import (
+from asset2airflow.asset_graph.op_graph import OpGraph, OpStep, Source, StepOutput
+from asset2airflow.authoring.context import OpExecutionContext
+from asset2airflow.authoring.graph_composition import (
     Collected,
     Default,
     Element,
-    External,
     FanIn,
-    OpGraph,
-    OpStep,
+    GraphInput,
     Plain,
-    Source,
-    StepOutput,
 )
-from asset2airflow.authoring.context import OpExecutionContext
 from asset2airflow.authoring.io_manager import InputContext, OutputContext
 from asset2airflow.authoring.op_results import ExpectationResult
 from asset2airflow.authoring.ops import type_check
@@ -100,7 +97,7 @@ def step_key(name: str, mapping_key: str | None) -> str:
     return name if mapping_key is None else f"{name}[{mapping_key}]"
 
 
-def collected_keys(index: ProducedIndex, source: Collected) -> list[str] | None:
+def collected_keys(index: ProducedIndex, source: Collected[StepOutput]) -> list[str] | None:
     """The mapping keys a collected input gathers, in the order the root yielded them;
     ``None`` when the root did not produce its dynamic output."""
     root = index.produced(source.root.step, None)
@@ -188,7 +185,7 @@ class _Loader:
             ]
         if isinstance(source, Default):
             return source.value
-        assert isinstance(source, External)
+        assert isinstance(source, GraphInput)
         return self.env.external_values[source.name]
 
 
@@ -226,9 +223,7 @@ def _store(
     store_with(manager, out.io_manager_key, context, value, stored, step.name)
 
 
-def _execute(
-    env: OpRunEnvironment, outcome: OpOutcome, index: ProducedIndex, what: str
-) -> None:
+def _execute(env: OpRunEnvironment, outcome: OpOutcome, index: ProducedIndex, what: str) -> None:
     step, mapping_key, op_def = outcome.step, outcome.mapping_key, outcome.step.op_def
     resources = env.resources.get_many(op_def.required_resource_keys, what)
     loader = _Loader(env, step, resources, what)
