@@ -17,6 +17,7 @@ from asset2airflow.authoring.context import (
     build_asset_context,
     build_op_context,
 )
+from asset2airflow.authoring.dagster_types import Nothing
 from asset2airflow.authoring.decorators import asset, multi_asset
 from asset2airflow.authoring.dynamic_partitions import (
     AddDynamicPartitionsRequest,
@@ -31,6 +32,7 @@ from asset2airflow.authoring.graphs import (
     GraphDefinition,
     MultiDependencyDefinition,
     graph,
+    job,
 )
 from asset2airflow.authoring.io_manager import (
     ConfigurableIOManager,
@@ -59,9 +61,9 @@ from asset2airflow.authoring.multi_partitions import (
     MultiPartitionKey,
     MultiPartitionsDefinition,
 )
-from asset2airflow.authoring.op_jobs import JobDefinition, job
+from asset2airflow.authoring.op_jobs import JobDefinition
 from asset2airflow.authoring.op_results import DynamicOutput, ExpectationResult, Failure
-from asset2airflow.authoring.ops import DynamicOut, In, Nothing, OpDefinition, Out, op
+from asset2airflow.authoring.ops import DynamicOut, In, OpDefinition, Out, op
 from asset2airflow.authoring.partition_mappings import (
     AllPartitionMapping,
     IdentityPartitionMapping,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from asset2airflow.authoring import seams
 from asset2airflow.authoring.config import check_default_config
 from asset2airflow.errors import ConfigError, DefinitionError
 
@@ -47,12 +48,9 @@ def _check_partitions(job: AssetJobDefinition, graph: AssetGraph, keys: set[Asse
 
 
 def _check_config(job: AssetJobDefinition, graph: AssetGraph, keys: set[AssetKey]) -> None:
-
-    from asset2airflow.execution.run_config import ParsedRunConfig
-
     nodes = {graph.get(k).node_name: graph.get(k) for k in keys}
     try:
-        parsed = ParsedRunConfig(job.config, sorted(nodes))
+        parsed = seams.parse_run_config(job.config, sorted(nodes))
     except ConfigError as exc:
         message = str(exc).replace("assets of this run", f"assets of job {job.name!r}")
         raise ConfigError(f"job {job.name!r}: config: {message}") from exc

@@ -12,6 +12,7 @@ from asset2airflow.asset_graph.asset_jobs import check_asset_job
 from asset2airflow.asset_graph.graph import AssetGraph
 from asset2airflow.asset_graph.instigators import check_instigators, instigator_jobs
 from asset2airflow.asset_graph.op_graph import check_job_resources
+from asset2airflow.authoring import seams
 from asset2airflow.authoring.assets import AssetsDefinition
 from asset2airflow.authoring.checks import AssetChecksDefinition
 from asset2airflow.authoring.jobs import AssetJobDefinition, define_asset_job
@@ -98,9 +99,7 @@ class Definitions:
                 if isinstance(job, AssetJobDefinition):
                     return replace(job, definitions=self)
                 return job  # type: ignore[no-any-return]
-        raise DefinitionError(
-            f"no job named {name!r}; jobs: {sorted(j.name for j in self.jobs)}"
-        )
+        raise DefinitionError(f"no job named {name!r}; jobs: {sorted(j.name for j in self.jobs)}")
 
     def get_assets_def(self, key: CoercibleToAssetKey) -> AssetsDefinition:
         return self.asset_graph.get(AssetKey.from_coercible(key))
@@ -124,9 +123,7 @@ class Definitions:
 
     def get_asset_value_loader(self) -> AssetValueLoader:
         """A context manager loading several values with resources set up once."""
-        from asset2airflow.execution.value_loader import AssetValueLoader
-
-        return AssetValueLoader(self)
+        return seams.asset_value_loader(self)
 
     @staticmethod
     def merge(*defs: Definitions) -> Definitions:

@@ -4,33 +4,17 @@ topological order. Built (and validated) once per ``Definitions``."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import cached_property
 
 from asset2airflow.asset_graph import validation
+from asset2airflow.asset_graph.nodes import CheckNode
 from asset2airflow.authoring.assets import AssetsDefinition, external_assets_definition
 from asset2airflow.authoring.checks import AssetChecksDefinition
 from asset2airflow.authoring.keys import AssetCheckKey, AssetKey
 from asset2airflow.authoring.partition_mappings import PartitionMapping, infer_partition_mapping
 from asset2airflow.authoring.partitions import PartitionsDefinition
-from asset2airflow.authoring.specs import AssetCheckSpec, AssetSpec
+from asset2airflow.authoring.specs import AssetSpec
 from asset2airflow.errors import DefinitionError
-
-
-@dataclass(frozen=True)
-class CheckNode:
-    """One check and where it is computed: inside its asset (``in_asset``) or on its own."""
-
-    spec: AssetCheckSpec
-    definition: AssetsDefinition | AssetChecksDefinition
-
-    @property
-    def key(self) -> AssetCheckKey:
-        return self.spec.key
-
-    @property
-    def in_asset(self) -> bool:
-        return isinstance(self.definition, AssetsDefinition)
 
 
 class AssetGraph:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import difflib
 import heapq
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
+from asset2airflow.asset_graph.nodes import CheckNode
 from asset2airflow.authoring.assets import AssetsDefinition
 from asset2airflow.authoring.checks import AssetChecksDefinition
 from asset2airflow.authoring.keys import AssetCheckKey, AssetKey
@@ -19,9 +20,6 @@ from asset2airflow.errors import (
     UnknownCheckTargetError,
     UnknownUpstreamError,
 )
-
-if TYPE_CHECKING:
-    from asset2airflow.asset_graph.graph import CheckNode
 
 N = TypeVar("N", bound=Hashable)
 
@@ -80,8 +78,6 @@ def index_checks(
     checks_defs: Sequence[AssetChecksDefinition],
     by_key: Mapping[AssetKey, AssetsDefinition],
 ) -> dict[AssetCheckKey, CheckNode]:
-    from asset2airflow.asset_graph.graph import CheckNode
-
     nodes: dict[AssetCheckKey, CheckNode] = {}
     candidates: list[tuple[Any, AssetsDefinition | AssetChecksDefinition]] = [
         (spec, a) for a in assets_defs for spec in a.check_specs

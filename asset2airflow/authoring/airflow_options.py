@@ -1,5 +1,6 @@
-"""Airflow settings an asset or a job may pin: the task id, the Airflow ``Asset`` an asset key is
-published as, extra operator arguments, and the DAG id and ``DAG(...)`` arguments of a job.
+"""Airflow settings an asset or a job may pin (``airflow_decorators`` pins them): the task id, the
+Airflow ``Asset`` an asset key is published as, extra operator arguments, and the DAG id and
+``DAG(...)`` arguments of a job.
 
 They are what a DAG needs to match an existing Airflow DAG exactly (``asset2airflow migrate``
 writes them) and a way to reach Airflow features the asset API does not name (pools, queues,
@@ -16,21 +17,15 @@ constructors when the DAG is built, after (and over) what the compiler derives.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
-from asset2airflow.authoring.keys import AssetKey, CoercibleToAssetKey
+from asset2airflow.authoring.keys import AssetKey
 from asset2airflow.errors import DefinitionError
-
-if TYPE_CHECKING:
-    from asset2airflow.authoring.assets import AssetsDefinition
-    from asset2airflow.authoring.jobs import AssetJobDefinition
 
 # Airflow's rule for dag ids and task ids (``airflow.sdk.definitions._internal.node``).
 _AIRFLOW_ID = re.compile(r"^[\w.-]{1,250}$", re.ASCII)
-# Arguments the compiler owns: pinning them would break the DAG it builds.
-_TASK_RESERVED = ("task_id", "dag", "task_group")
 LIST_ARGUMENTS = ("outlets", "inlets")
 """Task arguments appended to what the compiler derives instead of replacing it."""
 TASK_ATTRIBUTES = ("is_setup", "is_teardown", "on_failure_fail_dagrun")
@@ -76,82 +71,6 @@ def check_airflow_id(value: object, what: str) -> str:
             "'_', '.' or '-'."
         )
     return value
-
-
-def _checked_arguments(
-    arguments: Mapping[str, Any], reserved: tuple[str, ...], what: str
-) -> tuple[tuple[str, Any], ...]:
-    for name in reserved:
-        if name in arguments:
-            raise DefinitionError(
-                f"{what}: {name}= cannot be given as an Airflow argument; "
-                + ("use task_id=." if name == "task_id" else "the compiler sets it.")
-            )
-    return tuple(arguments.items())
-
-
-def airflow_task(
-    *,
-    task_id: str | None = None,
-    assets: Mapping[CoercibleToAssetKey, AirflowAssetRef] | None = None,
-    **arguments: Any,
-) -> Callable[[AssetsDefinition], AssetsDefinition]:
-    """Pin Airflow settings of an asset's (or multi-asset's) task; stack it above ``@asset``.
-
-    ``task_id`` replaces the node name as the task id; ``assets`` publishes asset keys as the
-    given Airflow assets (name, uri, group, extra); every other keyword is passed to the task's
-    operator over what the compiler derives (``trigger_rule``, ``retries``, ``pool``, ``owner``,
-    ``doc_md``...), except ``outlets``/``inlets``, which are added to the derived ones, and
-    ``is_setup``/``is_teardown``/``on_failure_fail_dagrun``, set on the built task.
-    """
-    if task_id is not None:
-        check_airflow_id(task_id, "airflow_task(task_id=...)")
-    pinned = tuple(sorted((AssetKey.from_coercible(k), v) for k, v in (assets or {}).items()))
-    for key, ref in pinned:
-        if not isinstance(ref, AirflowAssetRef):
-            raise DefinitionError(
-                f"airflow_task(assets=...): the value for {key.to_user_string()!r} is {ref!r}; "
-                "give an AirflowAssetRef(name=..., uri=...)."
-            )
-
-    def decorate(assets_def: AssetsDefinition) -> AssetsDefinition:
-        from asset2airflow.authoring.assets import AssetsDefinition
-
-        if not isinstance(assets_def, AssetsDefinition) or assets_def.is_external:
-            raise DefinitionError(
-                f"@airflow_task decorates an asset or multi-asset (put it above @asset), not "
-                f"{assets_def!r}."
-            )
-        what = f"airflow_task on {assets_def.node_name!r} ({assets_def.location})"
-        unknown = [k.to_user_string() for k, _ in pinned if k not in assets_def.keys]
-        if unknown:
-            raise DefinitionError(
-                f"{what}: assets= names {unknown}, which it does not produce; it produces "
-                f"{sorted(k.to_user_string() for k in assets_def.keys)}."
-            )
-        options = AirflowTaskOptions(
-            task_id, _checked_arguments(arguments, _TASK_RESERVED, what), pinned
-        )
-        return replace(assets_def, airflow=options)
-
-    return decorate
-
-
-def airflow_dag(dag_id: str, *, selection: Any = None, **arguments: Any) -> AssetJobDefinition:
-    """A job (default: all assets) whose DAG has id ``dag_id`` (any id Airflow accepts, dots and
-    dashes included) and these ``DAG(...)`` arguments over the derived ones: ``schedule``,
-    ``start_date``, ``catchup``, ``default_args``, ``tags``, ``params``, ``doc_md``,
-    ``max_active_runs``... ``tags`` and ``default_args`` replace the derived ones; pinned
-    ``params`` join the assets' ``Config`` params, and the DAG gets no ``assets`` selection
-    param."""
-    from asset2airflow.authoring.jobs import define_asset_job
-    from asset2airflow.authoring.selection import AssetSelection
-
-    check_airflow_id(dag_id, "airflow_dag: the DAG id")
-    name = re.sub(r"\W", "_", dag_id, flags=re.ASCII)
-    job = define_asset_job(name, selection=AssetSelection.all() if selection is None else selection)
-    options = AirflowDagOptions(dag_id, tuple(arguments.items()))
-    return replace(job, airflow=options)
 
 
 def task_options(assets_def: Any) -> AirflowTaskOptions | None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import create_model
 
+from asset2airflow.authoring import seams
 from asset2airflow.authoring.assets import AssetsDefinition
 from asset2airflow.authoring.config import Config
 from asset2airflow.authoring.context import AssetExecutionContext
@@ -35,12 +36,12 @@ class _GraphCompute:
     ``__qualname__`` is the graph's ``file:line``, so errors point at the user's code."""
 
     def __init__(self, graph_def: GraphDefinition, owner: str, output_names: Sequence[str]) -> None:
-        from asset2airflow.asset_graph.op_graph import build_op_graph
-
         self.graph_def = graph_def
         self.owner = owner
         self.output_names = list(output_names)
-        self.op_graph = build_op_graph(graph_def, owner, external_inputs=graph_def.input_names)
+        self.op_graph = seams.build_op_graph(
+            graph_def, owner, external_inputs=graph_def.input_names
+        )
         self.config_type = _graph_config(self.op_graph, graph_def.name)
         self.__name__ = graph_def.name
         self.__qualname__ = graph_def.location
@@ -71,9 +72,7 @@ class _GraphCompute:
         return keys
 
     def __call__(self, context: AssetExecutionContext, config: Any = None, **inputs: Any) -> Any:
-        from asset2airflow.execution.graph_asset_runner import run_graph_in_asset
-
-        values = run_graph_in_asset(self.op_graph, self.owner, context, config, inputs)
+        values = seams.run_graph_in_asset(self.op_graph, self.owner, context, config, inputs)
         if len(self.output_names) == 1 and self.output_names[0] == "result":
             return values.get("result")
         return tuple(values.get(n) for n in self.output_names)

@@ -8,7 +8,7 @@ Its body runs once, when decorated; see ``graph_composition`` for what each call
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
 from asset2airflow.authoring.graph_composition import (
@@ -321,10 +321,57 @@ def graph(
     return decorate(compose_fn) if compose_fn is not None else decorate
 
 
-def iter_ops(graph_def: GraphDefinition) -> Iterable[OpDefinition]:
-    """Every op of ``graph_def``, nested graphs included."""
-    for node in graph_def.nodes.values():
-        if isinstance(node.definition, GraphDefinition):
-            yield from iter_ops(node.definition)
-        else:
-            yield node.definition
+@overload
+def job(compose_fn: Callable[..., Any]) -> JobDefinition: ...
+
+
+@overload
+def job(
+    compose_fn: None = None,
+    *,
+    name: str | None = ...,
+    description: str | None = ...,
+    resource_defs: Mapping[str, Any] | None = ...,
+    config: Any = ...,
+    tags: Mapping[str, Any] | None = ...,
+    partitions_def: PartitionsDefinition | None = ...,
+    op_retry_policy: RetryPolicy | None = ...,
+    **not_built: Any,
+) -> Callable[[Callable[..., Any]], JobDefinition]: ...
+
+
+def job(
+    compose_fn: Callable[..., Any] | None = None,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    resource_defs: Mapping[str, Any] | None = None,
+    config: Any = None,
+    tags: Mapping[str, Any] | None = None,
+    partitions_def: PartitionsDefinition | None = None,
+    op_retry_policy: RetryPolicy | None = None,
+    **not_built: Any,
+) -> JobDefinition | Callable[[Callable[..., Any]], JobDefinition]:
+    """Compose ops into a job, as ``@graph`` does, bound to ``resource_defs``, default
+    ``config``, ``tags`` (DAG tags and run tags) and optionally ``partitions_def``."""
+
+    def decorate(fn: Callable[..., Any]) -> JobDefinition:
+        if not callable(fn) or isinstance(fn, str | type):
+            raise DefinitionError(f"@job decorates a function, not {fn!r}")
+        graph_def = compose(fn, name or fn.__name__, "job", description)
+        from asset2airflow.authoring.op_jobs import make_job
+
+        return make_job(
+            graph_def,
+            name=graph_def.name,
+            description=graph_def.description,
+            resource_defs=resource_defs,
+            config=config,
+            tags=tags,
+            partitions_def=partitions_def,
+            op_retry_policy=op_retry_policy,
+            not_built=not_built,
+            caller="job",
+        )
+
+    return decorate(compose_fn) if compose_fn is not None else decorate

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from asset2airflow.authoring import seams
 from asset2airflow.authoring.airflow_options import AirflowDagOptions
 from asset2airflow.authoring.names import check_name
 from asset2airflow.authoring.partitioned_config import PartitionedConfig, job_config_fields
@@ -49,9 +50,7 @@ class AssetJobDefinition:
         """Materialize the job's assets in this process (as ``materialize()``); only for a
         job obtained with ``defs.get_job_def(name)``. ``run_config`` is merged over the job's
         config (or its partition's config)."""
-        from asset2airflow.execution.asset_job_runner import execute_asset_job
-
-        return execute_asset_job(
+        return seams.execute_asset_job(
             self,
             run_config=run_config,
             instance=instance,

@@ -16,8 +16,8 @@ from asset2airflow.authoring.context import (
     OpExecutionContext,
     build_op_context,
 )
+from asset2airflow.authoring.dagster_types import type_check
 from asset2airflow.authoring.invocation import bind_arguments, parameter_names
-from asset2airflow.authoring.ops import type_check
 from asset2airflow.authoring.signature import run_coroutine
 from asset2airflow.errors import ConfigError, DefinitionError, TypeCheckError
 

@@ -1,17 +1,19 @@
-"""``@job`` and ``GraphDefinition.to_job``: a graph of ops bound to resources, default config,
-tags and (optionally) partitions. In Airflow each job is one DAG whose id is the job name."""
+"""``JobDefinition``, what ``@job`` and ``GraphDefinition.to_job`` make: a graph of ops bound to
+resources, default config, tags and (optionally) partitions. In Airflow each job is one DAG whose
+id is the job name."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any
 
+from asset2airflow.authoring import seams
 from asset2airflow.authoring.config import RunConfig
-from asset2airflow.authoring.graphs import GraphDefinition, compose, iter_ops
 from asset2airflow.authoring.jobs import _job_tags
 from asset2airflow.authoring.names import check_name
+from asset2airflow.authoring.ops import OpDefinition
 from asset2airflow.authoring.partitioned_config import PartitionedConfig, job_config_fields
 from asset2airflow.authoring.partitions import PartitionsDefinition
 from asset2airflow.authoring.policy import RetryPolicy
@@ -19,6 +21,7 @@ from asset2airflow.errors import DefinitionError
 
 if TYPE_CHECKING:
     from asset2airflow.asset_graph.op_graph import OpGraph
+    from asset2airflow.authoring.graphs import GraphDefinition
     from asset2airflow.execution.job_runner import JobExecutionResult
 
 # Dagster job arguments with no translation yet: refused, with what to do instead.
@@ -63,13 +66,11 @@ class JobDefinition:
     @cached_property
     def op_graph(self) -> OpGraph:
         """The flattened, validated steps (raises naming the job, op and file:line)."""
-        from asset2airflow.asset_graph.op_graph import build_op_graph
-
-        return build_op_graph(self.graph_def, f"job {self.name!r}", self.op_retry_policy)
+        return seams.build_op_graph(self.graph_def, f"job {self.name!r}", self.op_retry_policy)
 
     @property
     def required_resource_keys(self) -> frozenset[str]:
-        return frozenset(k for o in iter_ops(self.graph_def) for k in o.required_resource_keys)
+        return frozenset(k for o in _ops_of(self.graph_def) for k in o.required_resource_keys)
 
     def execute_in_process(
         self,
@@ -95,9 +96,7 @@ class JobDefinition:
                     f"job {self.name!r}: execute_in_process({argument}=...) is not built yet; "
                     f"{_NOT_BUILT[argument]}"
                 )
-        from asset2airflow.execution.job_runner import execute_job
-
-        return execute_job(
+        return seams.execute_job(
             self,
             run_config=run_config,
             resources=resources,
@@ -110,6 +109,15 @@ class JobDefinition:
 
     def __repr__(self) -> str:
         return f"<JobDefinition {self.name}>"
+
+
+def _ops_of(graph_def: GraphDefinition) -> Iterator[OpDefinition]:
+    """Every op of ``graph_def``, nested graphs included."""
+    for node in graph_def.nodes.values():
+        if isinstance(node.definition, OpDefinition):
+            yield node.definition
+        else:
+            yield from _ops_of(node.definition)
 
 
 def make_job(
@@ -149,61 +157,5 @@ def make_job(
         **job_config_fields(f"job {job_name!r}", config, partitions_def),
     )
     job.op_graph  # noqa: B018 - validates the graph now, where the job is declared
-    from asset2airflow.execution.job_runner import check_job_config
-
-    check_job_config(job)
+    seams.check_job_config(job)
     return job
-
-
-@overload
-def job(compose_fn: Callable[..., Any]) -> JobDefinition: ...
-
-
-@overload
-def job(
-    compose_fn: None = None,
-    *,
-    name: str | None = ...,
-    description: str | None = ...,
-    resource_defs: Mapping[str, Any] | None = ...,
-    config: Any = ...,
-    tags: Mapping[str, Any] | None = ...,
-    partitions_def: PartitionsDefinition | None = ...,
-    op_retry_policy: RetryPolicy | None = ...,
-    **not_built: Any,
-) -> Callable[[Callable[..., Any]], JobDefinition]: ...
-
-
-def job(
-    compose_fn: Callable[..., Any] | None = None,
-    *,
-    name: str | None = None,
-    description: str | None = None,
-    resource_defs: Mapping[str, Any] | None = None,
-    config: Any = None,
-    tags: Mapping[str, Any] | None = None,
-    partitions_def: PartitionsDefinition | None = None,
-    op_retry_policy: RetryPolicy | None = None,
-    **not_built: Any,
-) -> JobDefinition | Callable[[Callable[..., Any]], JobDefinition]:
-    """Compose ops into a job, as ``@graph`` does, bound to ``resource_defs``, default
-    ``config``, ``tags`` (DAG tags and run tags) and optionally ``partitions_def``."""
-
-    def decorate(fn: Callable[..., Any]) -> JobDefinition:
-        if not callable(fn) or isinstance(fn, str | type):
-            raise DefinitionError(f"@job decorates a function, not {fn!r}")
-        graph_def = compose(fn, name or fn.__name__, "job", description)
-        return make_job(
-            graph_def,
-            name=graph_def.name,
-            description=graph_def.description,
-            resource_defs=resource_defs,
-            config=config,
-            tags=tags,
-            partitions_def=partitions_def,
-            op_retry_policy=op_retry_policy,
-            not_built=not_built,
-            caller="job",
-        )
-
-    return decorate(compose_fn) if compose_fn is not None else decorate

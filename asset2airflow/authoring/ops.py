@@ -1,5 +1,5 @@
-"""``@op`` and its value objects ``In``, ``Out``, ``DynamicOut`` and ``Nothing``, with Dagster's
-names and arguments.
+"""``@op`` and its value objects ``In``, ``Out`` and ``DynamicOut``, with Dagster's
+names and arguments (the ``Nothing`` marker is in ``dagster_types``).
 
 An op is a function composed into graphs (``@graph``, ``@job``): called inside a composition
 function it records a node and returns handles to its outputs; called anywhere else it runs,
@@ -9,12 +9,12 @@ like an asset called in a unit test (``my_op(build_op_context(), 1)``).
 from __future__ import annotations
 
 import inspect
-import typing
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, overload
 
 from asset2airflow.authoring.config import Config
+from asset2airflow.authoring.dagster_types import Nothing, is_nothing, type_name
 from asset2airflow.authoring.metadata import MetadataValue, normalize_metadata
 from asset2airflow.authoring.names import check_name
 from asset2airflow.authoring.op_config import config_model
@@ -25,35 +25,6 @@ from asset2airflow.errors import DefinitionError
 
 OpFn = Callable[..., Any]
 NO_DEFAULT: Any = type("NoDefault", (), {"__repr__": lambda self: "NO_DEFAULT"})()
-
-
-class Nothing:
-    """The type of an input or output that carries no value, only order: ``In(Nothing)`` makes
-    an op wait for another without receiving anything; ``Out(Nothing)`` stores nothing."""
-
-    def __init__(self) -> None:
-        raise TypeError("Nothing is a type marker: write In(Nothing) or Out(Nothing)")
-
-
-def is_nothing(dagster_type: Any) -> bool:
-    return dagster_type is Nothing
-
-
-def type_check(dagster_type: Any, value: Any) -> bool:
-    """Whether ``value`` fits ``dagster_type`` (plain classes and ``list[int]``-style generics
-    are checked by their class; anything else, ``Any`` and no type pass)."""
-    if dagster_type is None or dagster_type is Any or is_nothing(dagster_type):
-        return True
-    checked = typing.get_origin(dagster_type) or dagster_type
-    if checked is typing.Union:
-        return any(type_check(t, value) for t in typing.get_args(dagster_type))
-    if not isinstance(checked, type):
-        return True
-    return isinstance(value, checked)
-
-
-def _type_name(dagster_type: Any) -> str:
-    return getattr(dagster_type, "__name__", None) or repr(dagster_type)
 
 
 class In:
@@ -97,7 +68,7 @@ class In:
         return is_nothing(self.dagster_type)
 
     def __repr__(self) -> str:
-        return f"In({_type_name(self.dagster_type)})"
+        return f"In({type_name(self.dagster_type)})"
 
 
 class Out:
@@ -126,7 +97,7 @@ class Out:
         return is_nothing(self.dagster_type)
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({_type_name(self.dagster_type)})"
+        return f"{type(self).__name__}({type_name(self.dagster_type)})"
 
 
 class DynamicOut(Out):

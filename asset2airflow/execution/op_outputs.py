@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from asset2airflow.asset_graph.op_graph import OpStep
+from asset2airflow.authoring.dagster_types import type_check
 from asset2airflow.authoring.metadata import MetadataValue
 from asset2airflow.authoring.op_results import DynamicOutput, ExpectationResult
-from asset2airflow.authoring.ops import Out, type_check
+from asset2airflow.authoring.ops import Out
 from asset2airflow.authoring.results import AssetMaterialization, Output
 from asset2airflow.errors import OutputMismatchError, TypeCheckError
 from asset2airflow.execution.outputs import YieldedItems

@@ -24,7 +24,7 @@ from asset2airflow.authoring.graph_composition import (
 )
 from asset2airflow.authoring.io_manager import InputContext, OutputContext
 from asset2airflow.authoring.op_results import ExpectationResult
-from asset2airflow.authoring.ops import type_check
+from asset2airflow.authoring.dagster_types import type_check
 from asset2airflow.authoring.partition_scope import AssetPartitions
 from asset2airflow.errors import (
     Asset2AirflowError,

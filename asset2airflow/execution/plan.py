@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Set
 from dataclasses import dataclass
 
-from asset2airflow.asset_graph.graph import AssetGraph, CheckNode
+from asset2airflow.asset_graph.graph import AssetGraph
+from asset2airflow.asset_graph.nodes import CheckNode
 from asset2airflow.asset_graph.validation import toposort
 from asset2airflow.authoring.assets import AssetsDefinition
 from asset2airflow.authoring.keys import AssetCheckKey, AssetKey

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from asset2airflow.authoring.airflow_options import AirflowAssetRef, airflow_dag, airflow_task
+from asset2airflow.authoring.airflow_decorators import airflow_dag, airflow_task
+from asset2airflow.authoring.airflow_options import AirflowAssetRef
 from asset2airflow.migrate.runtime import (
     dag_param,
     expand_items,

@@ -11,7 +11,7 @@ from asset2airflow import AssetSpec, Definitions, MetadataValue, asset, define_a
 from asset2airflow.airflow.fused_report import Checkpoint, EarlierTries, fused_report
 from asset2airflow.airflow.plan import FUSED_TASK_ID, build_dag_plans
 from asset2airflow.airflow.render import render_dag
-from asset2airflow.authoring.airflow_options import airflow_task
+from asset2airflow.authoring.airflow_decorators import airflow_task
 from asset2airflow.authoring.keys import AssetKey
 from asset2airflow.authoring.results import AssetMaterialization
 from asset2airflow.errors import DefinitionError, ExecutionError

@@ -13,7 +13,8 @@ from asset2airflow import AssetIn, Definitions, asset
 from asset2airflow.airflow.arguments import dag_arguments, task_arguments
 from asset2airflow.airflow.compiled import CompiledDag
 from asset2airflow.airflow.plan import AssetRefPlan, build_dag_plans
-from asset2airflow.authoring.airflow_options import AirflowAssetRef, airflow_dag, airflow_task
+from asset2airflow.authoring.airflow_decorators import airflow_dag, airflow_task
+from asset2airflow.authoring.airflow_options import AirflowAssetRef
 from asset2airflow.errors import DefinitionError
 
 
