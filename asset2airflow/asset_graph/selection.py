@@ -10,7 +10,9 @@ from asset2airflow.asset_graph.graph import AssetGraph
 from asset2airflow.authoring.assets import AssetsDefinition
 from asset2airflow.authoring.checks import AssetChecksDefinition
 from asset2airflow.authoring.keys import AssetCheckKey, AssetKey
-from asset2airflow.authoring.selection import AssetSelection, unknown_keys_message
+from asset2airflow.authoring.selection import AssetSelection
+from asset2airflow.authoring.selection_graph import unknown_keys_message
+from asset2airflow.authoring.selection_operators import KeysAssetSelection
 from asset2airflow.errors import SelectionError
 
 
@@ -73,12 +75,12 @@ def _resolve_items(
             continue
         if isinstance(item, str):
             parsed = AssetSelection.from_string(item)
-            if parsed.op != "keys":  # a traversal, a group, an expression...
+            if not isinstance(parsed, KeysAssetSelection):  # a traversal, a group, an expression
                 selected, selected_checks = _resolve_object(graph, parsed)
                 keys |= selected
                 checks |= selected_checks
                 continue
-            item_keys = list(parsed.args)
+            item_keys = list(parsed.selected_keys)
         elif isinstance(item, AssetsDefinition):
             item_keys = list(item.keys)
         elif isinstance(item, (AssetKey, list, tuple)):

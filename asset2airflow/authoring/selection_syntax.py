@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass
 
 from asset2airflow.authoring.selection import AssetSelection
+from asset2airflow.authoring.selection_operators import KeyPatternAssetSelection
 from asset2airflow.errors import SelectionError
 
 ATTRIBUTES = ("key", "group", "tag", "kind", "owner")
@@ -330,7 +331,7 @@ class _Parser:
                 + ", ".join(f"{a}:" for a in ATTRIBUTES),
             )
         if attribute == "key":
-            return AssetSelection("key_pattern", (self.value("key", wildcards=True),))
+            return KeyPatternAssetSelection(self.value("key", wildcards=True))
         if attribute == "kind":
             if self.current.kind == "null":
                 self.advance()
