@@ -7,10 +7,29 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Union
 
+import attrs
+
 from asset2airflow.authoring.names import check_key_component
 
 
-@dataclass(frozen=True, init=False)
+def _key_path(path: CoercibleToAssetKey) -> tuple[str, ...]:
+    """The components of a key given as a string (one component, as in Dagster), a list/tuple
+    of components, or another key; each component checked."""
+    if isinstance(path, AssetKey):
+        return path.path
+    if isinstance(path, str):
+        parts: tuple[str, ...] = (path,)
+    elif isinstance(path, Sequence) and path:
+        parts = tuple(path)
+    else:
+        raise TypeError(f"AssetKey needs a string or a non-empty list of strings, got {path!r}")
+    key_repr = "/".join(str(p) for p in parts)
+    for part in parts:
+        check_key_component(part, repr(key_repr))
+    return parts
+
+
+@attrs.frozen(slots=False, repr=False)
 class AssetKey:
     """The path that names an asset, e.g. ``AssetKey(["sales", "raw_sales"])``.
 
@@ -18,21 +37,7 @@ class AssetKey:
     key. ``to_user_string()`` joins components with ``/``; ``from_user_string`` splits them.
     """
 
-    path: tuple[str, ...]
-
-    def __init__(self, path: CoercibleToAssetKey) -> None:
-        if isinstance(path, AssetKey):
-            parts = path.path
-        elif isinstance(path, str):
-            parts = (path,)
-        elif isinstance(path, Sequence) and path:
-            parts = tuple(path)
-        else:
-            raise TypeError(f"AssetKey needs a string or a non-empty list of strings, got {path!r}")
-        key_repr = "/".join(str(p) for p in parts)
-        for part in parts:
-            check_key_component(part, repr(key_repr))
-        object.__setattr__(self, "path", parts)
+    path: tuple[str, ...] = attrs.field(converter=_key_path)
 
     @staticmethod
     def from_user_string(user_string: str) -> AssetKey:

@@ -41,6 +41,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import attrs
+
 from asset2airflow.errors import InvalidMetadataError
 
 _UTC = datetime.timezone.utc
@@ -53,12 +55,13 @@ class TableColumn:
     description: str | None = None
 
 
-@dataclass(frozen=True)
-class TableSchema:
-    columns: tuple[TableColumn, ...]
+def _columns(columns: Sequence[TableColumn]) -> tuple[TableColumn, ...]:
+    return tuple(columns)
 
-    def __init__(self, columns: Sequence[TableColumn]) -> None:
-        object.__setattr__(self, "columns", tuple(columns))
+
+@attrs.frozen(slots=False)
+class TableSchema:
+    columns: tuple[TableColumn, ...] = attrs.field(converter=_columns)
 
 
 @dataclass(frozen=True)

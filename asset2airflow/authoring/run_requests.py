@@ -12,8 +12,10 @@ import enum
 import inspect
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+import attrs
 
 from asset2airflow.authoring.config import RunConfig, run_config_dict
 from asset2airflow.authoring.dynamic_partitions import (
@@ -72,7 +74,11 @@ def _tags(tags: Mapping[str, Any] | None) -> dict[str, str]:
     }
 
 
-@dataclass(frozen=True)
+def _selected_keys(keys: Sequence[Any] | None) -> tuple[AssetKey, ...] | None:
+    return None if keys is None else tuple(AssetKey.from_coercible(k) for k in keys)
+
+
+@attrs.frozen(slots=False)
 class RunRequest:
     """Start one run of the schedule's/sensor's job (in Airflow: one DAG run).
 
@@ -84,40 +90,53 @@ class RunRequest:
 
     run_key: str | None = None
     run_config: Mapping[str, Any] | RunConfig | None = None
-    tags: Mapping[str, Any] | None = None
+    tags: Mapping[str, str] = attrs.field(default=None, converter=_tags)
     job_name: str | None = None
-    asset_selection: Sequence[Any] | None = None
+    asset_selection: tuple[AssetKey, ...] | None = attrs.field(
+        default=None, converter=_selected_keys
+    )
     stale_assets_only: bool = False
     partition_key: str | None = None
     asset_check_keys: Sequence[Any] | None = None
-    config: dict[str, Any] = field(init=False, repr=False, compare=False)
+    config: dict[str, Any] = attrs.field(init=False, repr=False, eq=False)
+    """``run_config`` as the plain dict shape."""
 
-    def __post_init__(self) -> None:
-        if self.run_key is not None and not isinstance(self.run_key, str):
-            raise DefinitionError(f"RunRequest(run_key={self.run_key!r}): run_key is a string")
-        if self.stale_assets_only:
+    @config.default
+    def _config(self) -> dict[str, Any]:
+        return run_config_dict(self.run_config)
+
+    def __attrs_pre_init__(
+        self,
+        run_key: Any,
+        run_config: Any,
+        tags: Any,
+        job_name: Any,
+        asset_selection: Any,
+        stale_assets_only: Any,
+        partition_key: Any,
+        asset_check_keys: Any,
+    ) -> None:
+        """What cannot be built or has the wrong type, before anything is converted."""
+        if run_key is not None and not isinstance(run_key, str):
+            raise DefinitionError(f"RunRequest(run_key={run_key!r}): run_key is a string")
+        if stale_assets_only:
             raise DefinitionError(
                 "RunRequest(stale_assets_only=True) is not built: Airflow does not track "
                 "staleness. Pass asset_selection=[...] with the assets to run."
             )
-        if self.asset_check_keys is not None:
+        if asset_check_keys is not None:
             raise DefinitionError(
                 "RunRequest(asset_check_keys=...) is not built: checks run inside their "
                 "asset's task. Select the assets with asset_selection=[...]."
             )
-        if self.partition_key is not None and not isinstance(self.partition_key, str):
+        if partition_key is not None and not isinstance(partition_key, str):
             raise DefinitionError(
-                f"RunRequest(partition_key={self.partition_key!r}): the key is a string"
+                f"RunRequest(partition_key={partition_key!r}): the key is a string"
             )
-        if not isinstance(self.run_config, (Mapping, RunConfig, type(None))):
+        if not isinstance(run_config, (Mapping, RunConfig, type(None))):
             raise DefinitionError(
-                f"RunRequest(run_config={self.run_config!r}): pass a dict or a RunConfig"
+                f"RunRequest(run_config={run_config!r}): pass a dict or a RunConfig"
             )
-        object.__setattr__(self, "config", run_config_dict(self.run_config))
-        object.__setattr__(self, "tags", _tags(self.tags))
-        if self.asset_selection is not None:
-            keys = tuple(AssetKey.from_coercible(k) for k in self.asset_selection)
-            object.__setattr__(self, "asset_selection", keys)
 
 
 @dataclass(frozen=True)

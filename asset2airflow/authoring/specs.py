@@ -4,14 +4,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Union
+
+import attrs
 
 from asset2airflow.authoring.keys import (
     AssetCheckKey,
     AssetKey,
     CoercibleToAssetKey,
-    CoercibleToAssetKeyPrefix,
     coerce_key_prefix,
 )
 from asset2airflow.authoring.metadata import MetadataValue, normalize_metadata
@@ -28,41 +28,62 @@ DEFAULT_GROUP = "default"
 DEFAULT_IO_MANAGER_KEY = "io_manager"
 
 
-@dataclass(frozen=True)
+def _one_key(asset: CoercibleToAssetDep) -> AssetKey:
+    keys = _keys_of(asset)
+    if len(keys) != 1:
+        raise TypeError(f"AssetDep needs exactly one asset, {asset!r} has {len(keys)} keys")
+    return keys[0]
+
+
+def _dep_mapping(dep: AssetDep, _: attrs.Attribute[Any], mapping: Any) -> None:
+    _check_partition_mapping(mapping, f"AssetDep({dep.asset.to_user_string()!r})")
+
+
+def _in_mapping(_: AssetIn, __: attrs.Attribute[Any], mapping: Any) -> None:
+    _check_partition_mapping(mapping, "AssetIn")
+
+
+def _optional_key(key: CoercibleToAssetKey | None) -> AssetKey | None:
+    return AssetKey.from_coercible(key) if key is not None else None
+
+
+def _names(values: Sequence[str] | None) -> tuple[str, ...]:
+    return tuple(values or ())
+
+
+def _kinds(values: Iterable[str] | None) -> frozenset[str]:
+    return frozenset(values or ())
+
+
+@attrs.frozen(slots=False)
 class AssetDep:
     """A dependency that passes no value: the upstream must be materialized first."""
 
-    asset: AssetKey
-    partition_mapping: PartitionMapping | None = None
-
-    def __init__(self, asset: CoercibleToAssetDep, *, partition_mapping: Any = None) -> None:
-        keys = _keys_of(asset)
-        if len(keys) != 1:
-            raise TypeError(f"AssetDep needs exactly one asset, {asset!r} has {len(keys)} keys")
-        object.__setattr__(self, "asset", keys[0])
-        where = f"AssetDep({keys[0].to_user_string()!r})"
-        object.__setattr__(
-            self, "partition_mapping", _check_partition_mapping(partition_mapping, where)
-        )
+    asset: AssetKey = attrs.field(converter=_one_key)
+    partition_mapping: PartitionMapping | None = attrs.field(
+        default=None, kw_only=True, validator=_dep_mapping
+    )
 
 
-@dataclass(frozen=True)
+@attrs.frozen(slots=False, init=False)
 class AssetSpec:
     """Everything about one asset except how it is computed.
 
     In ``Definitions(assets=[AssetSpec("raw_orders")])`` it declares an asset produced elsewhere
     (another file/DAG, or outside Airflow); in ``@multi_asset(specs=[...])`` it declares outputs.
+    The constructor normalizes what users pass (errors name the asset) and hands it to the
+    generated ``__attrs_init__``.
     """
 
     key: AssetKey
     deps: tuple[AssetDep, ...] = ()
     description: str | None = None
-    metadata: Mapping[str, MetadataValue] = field(default_factory=dict)
+    metadata: Mapping[str, MetadataValue] = attrs.field(factory=dict)
     group_name: str | None = None
     skippable: bool = False
     code_version: str | None = None
     owners: tuple[str, ...] = ()
-    tags: Mapping[str, str] = field(default_factory=dict)
+    tags: Mapping[str, str] = attrs.field(factory=dict)
     kinds: frozenset[str] = frozenset()
     partitions_def: PartitionsDefinition | None = None
     automation_condition: AutomationCondition | None = None
@@ -83,57 +104,50 @@ class AssetSpec:
         partitions_def: PartitionsDefinition | None = None,
         automation_condition: AutomationCondition | None = None,
     ) -> None:
-        set_ = object.__setattr__
-        set_(self, "key", AssetKey.from_coercible(key))
-        set_(self, "deps", coerce_deps(deps))
-        set_(self, "description", description)
-        set_(self, "metadata", normalize_metadata(metadata, f"asset {self.key.to_user_string()!r}"))
+        asset_key = AssetKey.from_coercible(key)
+        owner = f"asset {asset_key.to_user_string()!r}"
+        asset_deps = coerce_deps(deps)
+        normalized = normalize_metadata(metadata, owner)
         if group_name is not None:
-            check_name(group_name, "group", f"asset {self.key.to_user_string()!r}")
-        set_(self, "group_name", group_name)
-        set_(self, "skippable", skippable)
-        set_(self, "code_version", code_version)
-        set_(self, "owners", tuple(owners or ()))
-        set_(self, "tags", dict(tags or {}))
-        set_(self, "kinds", frozenset(kinds or ()))
-        set_(self, "partitions_def", partitions_def)
-        set_(self, "automation_condition", automation_condition)
+            check_name(group_name, "group", owner)
+        self.__attrs_init__(
+            asset_key,
+            asset_deps,
+            description,
+            normalized,
+            group_name,
+            skippable,
+            code_version,
+            _names(owners),
+            dict(tags or {}),
+            _kinds(kinds),
+            partitions_def,
+            automation_condition,
+        )
 
     def replace_attributes(self, **changes: Any) -> AssetSpec:
-        return replace(self, **changes)
+        return attrs.evolve(self, **changes)
 
     def with_defaults(self, **defaults: Any) -> AssetSpec:
         """A copy where every attribute that is unset here takes the given default."""
         changes = {k: v for k, v in defaults.items() if not getattr(self, k)}
-        return replace(self, **changes) if changes else self
+        return attrs.evolve(self, **changes) if changes else self
 
 
-@dataclass(frozen=True)
+@attrs.frozen(slots=False)
 class AssetIn:
     """How a parameter maps to an upstream asset (``ins={"orders": AssetIn("raw_orders")}``)."""
 
-    key: AssetKey | None = None
-    metadata: Mapping[str, MetadataValue] = field(default_factory=dict)
-    key_prefix: tuple[str, ...] = ()
+    key: AssetKey | None = attrs.field(default=None, converter=_optional_key)
+    metadata: Mapping[str, MetadataValue] = attrs.field(default=None, converter=normalize_metadata)
+    key_prefix: tuple[str, ...] = attrs.field(default=None, converter=coerce_key_prefix)
     input_manager_key: str | None = None
-    partition_mapping: PartitionMapping | None = None
+    partition_mapping: PartitionMapping | None = attrs.field(default=None, validator=_in_mapping)
 
-    def __init__(
-        self,
-        key: CoercibleToAssetKey | None = None,
-        metadata: Mapping[str, Any] | None = None,
-        key_prefix: CoercibleToAssetKeyPrefix = None,
-        input_manager_key: str | None = None,
-        partition_mapping: Any = None,
-    ) -> None:
+    def __attrs_pre_init__(self, key: Any, metadata: Any, key_prefix: Any, *rest: Any) -> None:
+        """Before conversion (``key_prefix=[]`` is given, though empty)."""
         if key is not None and key_prefix is not None:
             raise TypeError("AssetIn takes key or key_prefix, not both")
-        set_ = object.__setattr__
-        set_(self, "key", AssetKey.from_coercible(key) if key is not None else None)
-        set_(self, "metadata", normalize_metadata(metadata))
-        set_(self, "key_prefix", coerce_key_prefix(key_prefix))
-        set_(self, "input_manager_key", input_manager_key)
-        set_(self, "partition_mapping", _check_partition_mapping(partition_mapping, "AssetIn"))
 
     def resolve_key(self, param_name: str, default_prefix: Sequence[str]) -> AssetKey:
         if self.key is not None:
@@ -142,51 +156,22 @@ class AssetIn:
         return AssetKey([*prefix, param_name])
 
 
-@dataclass(frozen=True)
+@attrs.frozen(slots=False)
 class AssetOut:
     """One output of a ``@multi_asset``; the dict key of ``outs`` is the output (and asset) name."""
 
-    key: AssetKey | None = None
-    key_prefix: tuple[str, ...] = ()
+    key_prefix: tuple[str, ...] = attrs.field(default=None, converter=coerce_key_prefix)
+    key: AssetKey | None = attrs.field(default=None, converter=_optional_key)
     io_manager_key: str | None = None
     description: str | None = None
     is_required: bool = True
     group_name: str | None = None
     metadata: Mapping[str, Any] | None = None
     code_version: str | None = None
-    owners: tuple[str, ...] = ()
+    owners: tuple[str, ...] = attrs.field(default=None, converter=_names)
     tags: Mapping[str, str] | None = None
-    kinds: frozenset[str] = frozenset()
+    kinds: frozenset[str] = attrs.field(default=None, converter=_kinds)
     automation_condition: AutomationCondition | None = None
-
-    def __init__(
-        self,
-        key_prefix: CoercibleToAssetKeyPrefix = None,
-        key: CoercibleToAssetKey | None = None,
-        io_manager_key: str | None = None,
-        description: str | None = None,
-        is_required: bool = True,
-        group_name: str | None = None,
-        metadata: Mapping[str, Any] | None = None,
-        code_version: str | None = None,
-        owners: Sequence[str] | None = None,
-        tags: Mapping[str, str] | None = None,
-        kinds: Iterable[str] | None = None,
-        automation_condition: AutomationCondition | None = None,
-    ) -> None:
-        set_ = object.__setattr__
-        set_(self, "key", AssetKey.from_coercible(key) if key is not None else None)
-        set_(self, "key_prefix", coerce_key_prefix(key_prefix))
-        set_(self, "io_manager_key", io_manager_key)
-        set_(self, "description", description)
-        set_(self, "is_required", is_required)
-        set_(self, "group_name", group_name)
-        set_(self, "metadata", metadata)
-        set_(self, "code_version", code_version)
-        set_(self, "owners", tuple(owners or ()))
-        set_(self, "tags", tags)
-        set_(self, "kinds", frozenset(kinds or ()))
-        set_(self, "automation_condition", automation_condition)
 
     def to_spec(self, output_name: str, deps: tuple[AssetDep, ...]) -> AssetSpec:
         key = self.key or AssetKey([*self.key_prefix, output_name])
@@ -205,7 +190,7 @@ class AssetOut:
         )
 
 
-@dataclass(frozen=True)
+@attrs.frozen(slots=False, init=False)
 class AssetCheckSpec:
     """Declares a check on ``asset``: used by ``@asset(check_specs=...)`` and ``@asset_check``.
 
@@ -218,7 +203,7 @@ class AssetCheckSpec:
     description: str | None = None
     blocking: bool = False
     additional_deps: tuple[AssetDep, ...] = ()
-    metadata: Mapping[str, MetadataValue] = field(default_factory=dict)
+    metadata: Mapping[str, MetadataValue] = attrs.field(factory=dict)
 
     def __init__(
         self,
@@ -234,14 +219,10 @@ class AssetCheckSpec:
         keys = _keys_of(asset)
         if len(keys) != 1:
             raise TypeError(f"check {name!r} must target exactly one asset, got {asset!r}")
-        set_ = object.__setattr__
-        set_(self, "name", name)
-        set_(self, "asset_key", keys[0])
-        set_(self, "description", description)
-        set_(self, "blocking", blocking)
-        set_(self, "additional_deps", coerce_deps(additional_deps))
+        deps = coerce_deps(additional_deps)
         owner = f"asset check {f'{keys[0].to_user_string()}:{name}'!r}"  # as the engine says
-        set_(self, "metadata", normalize_metadata(metadata, owner))
+        normalized = normalize_metadata(metadata, owner)
+        self.__attrs_init__(name, keys[0], description, blocking, deps, normalized)
 
     @property
     def key(self) -> AssetCheckKey:

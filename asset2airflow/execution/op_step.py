@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from asset2airflow.asset_graph.op_graph import OpGraph, OpStep, Source, StepOutput
 from asset2airflow.authoring.context import OpExecutionContext
+from asset2airflow.authoring.dagster_types import type_check
 from asset2airflow.authoring.graph_composition import (
     Collected,
     Default,
@@ -24,7 +25,6 @@ from asset2airflow.authoring.graph_composition import (
 )
 from asset2airflow.authoring.io_manager import InputContext, OutputContext
 from asset2airflow.authoring.op_results import ExpectationResult
-from asset2airflow.authoring.dagster_types import type_check
 from asset2airflow.authoring.partition_scope import AssetPartitions
 from asset2airflow.errors import (
     Asset2AirflowError,
