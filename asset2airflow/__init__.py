@@ -11,7 +11,6 @@ from asset2airflow.authoring.config import Config, EnvVar, RunConfig
 from asset2airflow.authoring.context import (
     AssetCheckExecutionContext,
     AssetExecutionContext,
-    InitResourceContext,
     OpExecutionContext,
     RunInfo,
     build_asset_context,
@@ -95,7 +94,7 @@ from asset2airflow.authoring.policy import (
     RetryPolicy,
     RetryRequested,
 )
-from asset2airflow.authoring.resources import ConfigurableResource
+from asset2airflow.authoring.resources import ConfigurableResource, InitResourceContext
 from asset2airflow.authoring.results import (
     AssetCheckEvaluation,
     AssetCheckResult,

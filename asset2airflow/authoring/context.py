@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from asset2airflow.authoring.dynamic_partitions import DynamicPartitionsStore, active_store
-from asset2airflow.authoring.io_manager import _Resources
 from asset2airflow.authoring.keys import AssetKey
 from asset2airflow.authoring.metadata import MetadataValue, normalize_metadata
 from asset2airflow.authoring.partition_scope import AssetPartitions
@@ -17,6 +16,7 @@ from asset2airflow.authoring.partitions import (
     PartitionsDefinition,
     StaticPartitionsDefinition,
 )
+from asset2airflow.authoring.resources import Resources
 from asset2airflow.authoring.time_partitions import TimeWindow
 from asset2airflow.errors import ConfigError, PartitionError
 
@@ -75,7 +75,7 @@ class AssetExecutionContext:
             if selected_asset_keys is not None
             else list(output_keys.values())
         )
-        self.resources = _Resources(resources or {})
+        self.resources = Resources(resources or {})
         self._partitions = partitions
         self._input_partitions = dict(input_partitions or {})
         self.op_config = op_config
@@ -287,23 +287,6 @@ class AssetCheckExecutionContext(AssetExecutionContext):
     """Passed to an ``@asset_check`` function whose first parameter is ``context``."""
 
     __slots__ = ()
-
-
-class InitResourceContext:
-    """Passed to ``setup_for_execution``/``teardown_after_execution`` and to ``@io_manager``
-    functions (``resource_config``: the IO manager's config)."""
-
-    def __init__(
-        self,
-        resources: Mapping[str, Any],
-        log: logging.Logger,
-        run_id: str,
-        resource_config: Mapping[str, Any] | None = None,
-    ) -> None:
-        self.resources = _Resources(resources)
-        self.log = log
-        self.run_id = run_id
-        self.resource_config = dict(resource_config or {})
 
 
 def _test_partitions(partition_key: str | None) -> AssetPartitions | None:

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from asset2airflow.authoring.dynamic_partitions import DynamicPartitionsStore, active_store
-from asset2airflow.authoring.io_manager import _Resources
-from asset2airflow.authoring.resources import is_resource_class
+from asset2airflow.authoring.resources import Resources, is_resource_class
 from asset2airflow.authoring.signature import location_of, run_coroutine
 from asset2airflow.errors import DefinitionError, PartitionError, UserCodeError
 
@@ -37,7 +36,7 @@ class EvaluationContext:
         log: logging.Logger | None = None,
     ) -> None:
         self._name = name
-        self.resources = _Resources(resources or {})
+        self.resources = Resources(resources or {})
         self._instance = instance
         self.log = log or _LOG
 

@@ -20,36 +20,14 @@ from asset2airflow.authoring.partitions import (
     PartitionsDefinition,
     StaticPartitionsDefinition,
 )
-from asset2airflow.authoring.resources import ConfigurableResource
+from asset2airflow.authoring.resources import ConfigurableResource, Resources
 from asset2airflow.authoring.time_partitions import TimeWindow
 from asset2airflow.errors import ConfigError, DefinitionError, PartitionError
 
 if TYPE_CHECKING:
-    from asset2airflow.authoring.context import InitResourceContext
+    from asset2airflow.authoring.resources import InitResourceContext
 
 _LOG = logging.getLogger("asset2airflow")
-
-
-class _Resources:
-    """Attribute access to resources by key (``context.resources.source``)."""
-
-    def __init__(self, values: Mapping[str, Any]) -> None:
-        self._values = dict(values)
-
-    def __getattr__(self, key: str) -> Any:
-        try:
-            return self._values[key]
-        except KeyError:
-            raise AttributeError(
-                f"no resource {key!r} is available here; available: {sorted(self._values)}. "
-                "Declare it with required_resource_keys or a resource-annotated parameter."
-            ) from None
-
-    def __contains__(self, key: str) -> bool:
-        return key in self._values
-
-    def original_dict(self) -> dict[str, Any]:
-        return dict(self._values)
 
 
 class _AssetPartitionsAccess:
@@ -114,7 +92,7 @@ class OutputContext(_AssetPartitionsAccess):
         self.name = name
         self._partition_key = partition_key
         self.definition_metadata: dict[str, MetadataValue] = dict(definition_metadata or {})
-        self.resources = _Resources(resources or {})
+        self.resources = Resources(resources or {})
         self.log = log or _LOG
         self.step_key = step_key or (asset_key.to_python_identifier() if asset_key else name)
         self.output_metadata: dict[str, MetadataValue] = {}
@@ -181,7 +159,7 @@ class InputContext(_AssetPartitionsAccess):
         self.upstream_output = upstream_output
         self._partition_key = partition_key
         self.definition_metadata: dict[str, MetadataValue] = dict(definition_metadata or {})
-        self.resources = _Resources(resources or {})
+        self.resources = Resources(resources or {})
         self.log = log or _LOG
 
     @property

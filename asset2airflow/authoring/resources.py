@@ -1,15 +1,54 @@
-"""Resources: configurable objects injected into assets and built once per run (or task)."""
+"""Resources: configurable objects injected into assets and built once per run (or task), the
+context they are set up with, and ``context.resources``."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import logging
+from collections.abc import Mapping
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from asset2airflow.authoring.config import EnvVar
 
-if TYPE_CHECKING:
-    from asset2airflow.authoring.context import InitResourceContext
+
+class Resources:
+    """Attribute access to resources by key (``context.resources.source``)."""
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self._values = dict(values)
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self._values[key]
+        except KeyError:
+            raise AttributeError(
+                f"no resource {key!r} is available here; available: {sorted(self._values)}. "
+                "Declare it with required_resource_keys or a resource-annotated parameter."
+            ) from None
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._values
+
+    def original_dict(self) -> dict[str, Any]:
+        return dict(self._values)
+
+
+class InitResourceContext:
+    """Passed to ``setup_for_execution``/``teardown_after_execution`` and to ``@io_manager``
+    functions (``resource_config``: the IO manager's config)."""
+
+    def __init__(
+        self,
+        resources: Mapping[str, Any],
+        log: logging.Logger,
+        run_id: str,
+        resource_config: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.resources = Resources(resources)
+        self.log = log
+        self.run_id = run_id
+        self.resource_config = dict(resource_config or {})
 
 
 class ConfigurableResource(BaseModel):

@@ -11,9 +11,8 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 
-from asset2airflow.authoring.context import InitResourceContext
 from asset2airflow.authoring.io_manager import IOManager, IOManagerDefinition
-from asset2airflow.authoring.resources import ConfigurableResource
+from asset2airflow.authoring.resources import ConfigurableResource, InitResourceContext
 from asset2airflow.authoring.specs import DEFAULT_IO_MANAGER_KEY
 from asset2airflow.errors import ConfigError, MissingResourceError, ResourceError
 from asset2airflow.io import default_io_manager
