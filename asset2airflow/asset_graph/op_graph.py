@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from asset2airflow.asset_graph.validation import find_cycle, toposort
@@ -88,13 +89,9 @@ class OpGraph:
     def step(self, name: str) -> OpStep:
         return self._by_name[name]
 
-    @property
+    @cached_property
     def _by_name(self) -> dict[str, OpStep]:
-        found: dict[str, OpStep] | None = self.__dict__.get("_index")
-        if found is None:
-            found = {s.name: s for s in self.steps}
-            object.__setattr__(self, "_index", found)
-        return found
+        return {s.name: s for s in self.steps}
 
     @property
     def mapped_roots(self) -> set[StepOutput]:
