@@ -4,11 +4,11 @@
 (``.upstream(depth=2)``), ``roots()``/``sinks()``, check selections, and the string syntax
 (``AssetSelection.from_string('group:sales and not tag:pii')``, see ``selection_syntax``).
 
-One class per operator, each with its ``resolve`` and its selection string side by side. A
-selection is plain data until ``resolve`` is given the asset graph (``SelectionGraph``), so it can
-be declared at module level before the graph exists. ``resolve`` returns asset keys (external
-``AssetSpec`` keys too, where the selection reaches them, as Dagster does); ``resolve_checks``
-returns check keys.
+One class per operator (``selection_operators``), each with its ``resolve`` and its selection
+string side by side; the constructors here import them when called. A selection is plain data
+until ``resolve`` is given the asset graph (``SelectionGraph``), so it can be declared at module
+level before the graph exists. ``resolve`` returns asset keys (external ``AssetSpec`` keys too,
+where the selection reaches them, as Dagster does); ``resolve_checks`` returns check keys.
 """
 
 from __future__ import annotations
@@ -277,24 +277,24 @@ class AssetSelection(ABC):
         return self - AssetSelection.all_asset_checks()
 
     def __or__(self, other: AssetSelection) -> AssetSelection:
-        from asset2airflow.authoring import selection_operators as ops
-
         if not isinstance(other, AssetSelection):
             return NotImplemented
+        from asset2airflow.authoring import selection_operators as ops
+
         return ops.OrAssetSelection(self, other)
 
     def __and__(self, other: AssetSelection) -> AssetSelection:
-        from asset2airflow.authoring import selection_operators as ops
-
         if not isinstance(other, AssetSelection):
             return NotImplemented
+        from asset2airflow.authoring import selection_operators as ops
+
         return ops.AndAssetSelection(self, other)
 
     def __sub__(self, other: AssetSelection) -> AssetSelection:
-        from asset2airflow.authoring import selection_operators as ops
-
         if not isinstance(other, AssetSelection):
             return NotImplemented
+        from asset2airflow.authoring import selection_operators as ops
+
         return ops.SubtractAssetSelection(self, other)
 
     # --- what each operator says -------------------------------------------------------------

@@ -8,6 +8,7 @@ operators, which import this module when called (the classes subclass ``AssetSel
 from __future__ import annotations
 
 from abc import abstractmethod
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -249,9 +250,11 @@ class TraversalAssetSelection(ChainedAssetSelection):
     depth: int | None
     include_self: bool
 
+    @abstractmethod
+    def edges(self, graph: SelectionGraph) -> Mapping[AssetKey, Sequence[AssetKey]]: ...
+
     def steps(self, graph: SelectionGraph, selected: set[AssetKey]) -> set[AssetKey]:
-        edges = graph.upstream if isinstance(self, UpstreamAssetSelection) else graph.downstream
-        result = selected | within(selected, edges, self.depth)
+        result = selected | within(selected, self.edges(graph), self.depth)
         return result if self.include_self else result - selected
 
     def needs_parentheses(self) -> bool:
@@ -270,6 +273,9 @@ class TraversalAssetSelection(ChainedAssetSelection):
 class UpstreamAssetSelection(TraversalAssetSelection):
     """Materializable ancestors only, as in Dagster."""
 
+    def edges(self, graph: SelectionGraph) -> Mapping[AssetKey, Sequence[AssetKey]]:
+        return graph.upstream
+
     def pick(self, graph: SelectionGraph, selected: set[AssetKey]) -> set[AssetKey]:
         return {k for k in self.steps(graph, selected) if not is_external(graph, k)}
 
@@ -279,6 +285,9 @@ class UpstreamAssetSelection(TraversalAssetSelection):
 
 @dataclass(frozen=True)
 class DownstreamAssetSelection(TraversalAssetSelection):
+    def edges(self, graph: SelectionGraph) -> Mapping[AssetKey, Sequence[AssetKey]]:
+        return graph.downstream
+
     def pick(self, graph: SelectionGraph, selected: set[AssetKey]) -> set[AssetKey]:
         return self.steps(graph, selected)
 
