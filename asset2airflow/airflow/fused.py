@@ -17,7 +17,6 @@ from typing import Any
 
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-from asset2airflow.airflow.events import XCOM_KEY
 from asset2airflow.airflow.fused_report import (
     RESUME_KEY,
     Checkpoint,
@@ -26,6 +25,7 @@ from asset2airflow.airflow.fused_report import (
     fused_report,
 )
 from asset2airflow.airflow.operator import AssetStepOperator
+from asset2airflow.airflow.record import XCOM_KEY, EventExtra
 from asset2airflow.airflow.signals import airflow_signal
 from asset2airflow.errors import ExecutionError, FailureError
 from asset2airflow.execution.plan import ExecutionStep
@@ -45,7 +45,7 @@ class FusedAssetsOperator(AssetStepOperator):
 
     def _materialize(
         self, context: Any, env: RunEnvironment, steps: list[ExecutionStep]
-    ) -> dict[str, dict[str, Any]]:
+    ) -> dict[str, EventExtra]:
         state_store = context.get("task_state_store")
         earlier = EarlierTries.from_record(state_store.get(RESUME_KEY) if state_store else None)
         done = earlier.done_steps(steps)
@@ -81,6 +81,7 @@ class FusedAssetsOperator(AssetStepOperator):
             earlier,
             try_number,
             skipped_by_code,
+            env.partition_key,
         )
         self.step_results = report.xcom(self.task_id)
         context["ti"].xcom_push(key=XCOM_KEY, value=self.step_results)
@@ -89,7 +90,7 @@ class FusedAssetsOperator(AssetStepOperator):
         self._log_summary(report)
         if report.errors:
             self._fail(report, ran.outcomes)
-        return report.extras
+        return report.event_extras
 
     def _on_event(self, event: AssetRunEvent) -> None:
         outcome = event.outcome
@@ -106,8 +107,8 @@ class FusedAssetsOperator(AssetStepOperator):
 
     def _log_summary(self, report: FusedReport) -> None:
         counts: dict[str, int] = {}
-        for status in report.statuses.values():
-            counts[status["status"]] = counts.get(status["status"], 0) + 1
+        for run in report.assets.values():
+            counts[run.status.value] = counts.get(run.status.value, 0) + 1
         self.log.info(
             "Fused task: %s in %.3f s",
             ", ".join(f"{n} {s}" for s, n in sorted(counts.items())),

@@ -1,15 +1,14 @@
-"""What a fused task (``execution="fused"``) records, as plain JSON (no Airflow imports):
+"""What a fused task (``execution="fused"``) records, through the record
+(``asset2airflow.airflow.record``, no Airflow imports):
 
-- the XCom report (key ``asset2airflow``): the per-step report's fields (``materializations``,
-  ``checks``, ``error``, ``duration_seconds``, see ``events``) for the whole task, plus
-  ``assets``: per asset key ``{"status", "try_number", "error", "duration_seconds"}`` where status
-  is ``materialized``, ``failed``, ``blocked`` (stored, but a blocking check failed: no event),
-  ``skipped`` (an input was not produced, or the code skipped) or ``not_selected``;
+- the run record (XCom key ``asset2airflow``), as every task writes: per asset of the DAG its
+  status (materialized, failed, blocked: stored but a blocking check failed, skipped: an input
+  was not produced or the code skipped, not selected), try number, error, metadata and checks;
 - the resume record in Airflow's task state store (scoped to the task instance of this run, so
-  it survives retries): which assets materialized, with their event ``extra``, and how the try
-  ended. A retry re-runs only the assets the failed tries did not materialize. While a try runs
-  the record is also saved every few seconds (``Checkpoint``, outcome ``interrupted``), so a try
-  that is killed before it can write its record is resumed as well.
+  it survives retries): a run record holding the assets materialized so far in the run (with the
+  try that did it) and how the try ended. A retry re-runs only the assets the failed tries did
+  not materialize. While a try runs the record is also saved every few seconds (``Checkpoint``,
+  outcome ``interrupted``), so a try that is killed before it can write it is resumed as well.
 """
 
 from __future__ import annotations
@@ -19,7 +18,16 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from asset2airflow.airflow.events import check_to_json, ensure_strict_json, event_extras
+from asset2airflow.airflow.events import check_record, ensure_strict_json, extras_of
+from asset2airflow.airflow.record import (
+    AssetRun,
+    AssetStatus,
+    EventExtra,
+    ExecutionMode,
+    RecordError,
+    RunRecord,
+    TryOutcome,
+)
 from asset2airflow.errors import InvalidMetadataError
 from asset2airflow.execution.plan import ExecutionStep
 from asset2airflow.execution.step import StepOutcome
@@ -28,41 +36,29 @@ RESUME_KEY = "asset2airflow.fused"
 """Key of the resume record in the task state store."""
 CHECKPOINT_SECONDS = 2.0
 """How often a running try saves what it materialized so far (short tries never do)."""
-_RESUMABLE = ("failed", "interrupted")
-
-MATERIALIZED, FAILED, BLOCKED, SKIPPED, NOT_SELECTED = (
-    "materialized",
-    "failed",
-    "blocked",
-    "skipped",
-    "not_selected",
-)
+_RESUMABLE = (TryOutcome.FAILED, TryOutcome.INTERRUPTED)
 
 
 @dataclass
 class EarlierTries:
     """What earlier failed tries of this task instance materialized (asset key -> extra)."""
 
-    extras: dict[str, dict[str, Any]] = field(default_factory=dict)
+    extras: dict[str, EventExtra] = field(default_factory=dict)
     try_numbers: dict[str, int] = field(default_factory=dict)
 
     @classmethod
-    def from_record(cls, record: Any) -> EarlierTries:
+    def from_record(cls, value: Any) -> EarlierTries:
         """Only a failed (or killed: ``interrupted``) try is resumed from: after a success,
         clearing the task means "run it all again". Anything unreadable is treated as no record
         (everything runs)."""
-        if not isinstance(record, Mapping) or record.get("outcome") not in _RESUMABLE:
+        try:
+            record = RunRecord.from_json(_upgrade_resume_v1(value), "fused resume record")
+        except (RecordError, TypeError, ValueError):
             return cls()
-        materialized = record.get("materialized")
-        if not isinstance(materialized, Mapping):
+        if record.outcome not in _RESUMABLE:
             return cls()
-        extras: dict[str, dict[str, Any]] = {}
-        tries: dict[str, int] = {}
-        for key, entry in materialized.items():
-            if isinstance(entry, Mapping) and isinstance(entry.get("extra"), Mapping):
-                extras[str(key)] = dict(entry["extra"])
-                tries[str(key)] = int(entry.get("try_number") or 0)
-        return cls(extras, tries)
+        done = [a for a in record.assets if a.status is AssetStatus.MATERIALIZED]
+        return cls({a.key: a.event_extra() for a in done}, {a.key: a.try_number for a in done})
 
     def done_steps(self, steps: Iterable[ExecutionStep]) -> set[str]:
         """Steps whose every asset materialized earlier: not run again."""
@@ -73,55 +69,96 @@ class EarlierTries:
         }
 
 
+def _upgrade_resume_v1(value: Any) -> Any:
+    """Version 1 of the resume record: ``{"outcome", "materialized": {key: {"extra",
+    "try_number"}}}``, as a run record."""
+    if not isinstance(value, Mapping) or "materialized" not in value or "version" in value:
+        return value
+    materialized = value["materialized"]
+    if not isinstance(materialized, Mapping):
+        return None
+    assets = {
+        str(k): AssetRun.materialized(
+            str(k), EventExtra.from_json(e["extra"]), int(e["try_number"])
+        ).to_json()
+        for k, e in materialized.items()
+    }
+    return resume_record(TryOutcome(value["outcome"]), {}, {}).to_json() | {"assets": assets}
+
+
 @dataclass
 class FusedReport:
     """The outcome of one try of a fused task."""
 
     try_number: int
-    statuses: dict[str, dict[str, Any]]
-    extras: dict[str, dict[str, Any]]
-    """Event ``extra`` of every asset materialized in this run (this try and earlier ones)."""
-    checks: list[dict[str, Any]]
+    assets: dict[str, AssetRun]
+    """Every asset of the task (materialized ones: in this try or an earlier one)."""
     errors: list[str]
     duration: float
+    partition: str | None = None
+
+    @property
+    def statuses(self) -> dict[str, dict[str, Any]]:
+        return {k: a.to_json() for k, a in self.assets.items()}
+
+    @property
+    def extras(self) -> dict[str, dict[str, Any]]:
+        """Event ``extra`` of every asset materialized in this run (this try and earlier)."""
+        return {k: e.to_json() for k, e in self.event_extras.items()}
+
+    @property
+    def event_extras(self) -> dict[str, EventExtra]:
+        return {
+            k: a.event_extra()
+            for k, a in self.assets.items()
+            if a.status is AssetStatus.MATERIALIZED
+        }
+
+    def _with(self, status: AssetStatus) -> list[str]:
+        return sorted(k for k, a in self.assets.items() if a.status is status)
 
     @property
     def failed(self) -> list[str]:
-        return sorted(k for k, s in self.statuses.items() if s["status"] == FAILED)
+        return self._with(AssetStatus.FAILED)
 
     @property
     def blocked(self) -> list[str]:
-        return sorted(k for k, s in self.statuses.items() if s["status"] == BLOCKED)
+        return self._with(AssetStatus.BLOCKED)
+
+    def run_record(self, task_id: str) -> RunRecord:
+        return RunRecord(
+            execution=ExecutionMode.FUSED,
+            task_id=task_id,
+            try_number=self.try_number,
+            partition=self.partition,
+            outcome=TryOutcome.FAILED if self.errors else TryOutcome.SUCCESS,
+            assets=tuple(self.assets[k] for k in sorted(self.assets)),
+            error="; ".join(self.errors) or None,
+            duration_seconds=round(self.duration, 6),
+        )
 
     def xcom(self, task_id: str) -> dict[str, Any]:
-        summary = "; ".join(self.errors) or None
-        return {
-            "step": task_id,
-            "execution": "fused",
-            "try_number": self.try_number,
-            "materializations": self.extras,
-            "checks": self.checks,
-            "error": summary,
-            "duration_seconds": round(self.duration, 6),
-            "assets": self.statuses,
-        }
+        return self.run_record(task_id).to_json()
 
     def record(self) -> dict[str, Any]:
-        tries = {k: s["try_number"] for k, s in self.statuses.items()}
-        return resume_record("failed" if self.errors else "success", self.extras, tries)
+        outcome = TryOutcome.FAILED if self.errors else TryOutcome.SUCCESS
+        tries = {k: a.try_number for k, a in self.assets.items()}
+        return resume_record(outcome, self.event_extras, tries).to_json()
 
 
 def resume_record(
-    outcome: str, extras: Mapping[str, Any], tries: Mapping[str, int]
-) -> dict[str, Any]:
+    outcome: TryOutcome, extras: Mapping[str, EventExtra], tries: Mapping[str, int]
+) -> RunRecord:
     """The task state store record: how the try ended and what has materialized (with the
     try that did it) in this run."""
-    return {
-        "outcome": outcome,
-        "materialized": {
-            key: {"extra": extra, "try_number": tries[key]} for key, extra in extras.items()
-        },
-    }
+    return RunRecord(
+        execution=ExecutionMode.FUSED,
+        task_id="",
+        try_number=max(tries.values(), default=0),
+        partition=next((e.partition for e in extras.values()), None),
+        outcome=outcome,
+        assets=tuple(AssetRun.materialized(k, extras[k], tries[k]) for k in sorted(extras)),
+    )
 
 
 class Checkpoint:
@@ -153,7 +190,8 @@ class Checkpoint:
             return
         for pending in self._pending:
             try:
-                extras = ensure_strict_json(event_extras(pending), f"step {pending.step.name!r}")
+                extras = extras_of(pending)
+                ensure_strict_json({k: e.to_json() for k, e in extras.items()}, "checkpoint")
             except InvalidMetadataError:
                 continue  # the report says why; not resumable
             blocked = {k.to_user_string() for k in pending.blocked_keys}
@@ -162,7 +200,7 @@ class Checkpoint:
                     self._extras[name] = extra
                     self._tries[name] = self._try_number
         self._pending.clear()
-        self._save(resume_record("interrupted", self._extras, self._tries))
+        self._save(resume_record(TryOutcome.INTERRUPTED, self._extras, self._tries).to_json())
         self._last = now
 
 
@@ -175,75 +213,85 @@ def fused_report(
     earlier: EarlierTries,
     try_number: int,
     skipped_by_code: Mapping[str, str],
+    partition: str | None = None,
 ) -> FusedReport:
     """Per-asset statuses and event extras of a try. ``skipped_by_code``: step name -> reason,
     for steps whose code skipped (Airflow's skip exception) rather than failed."""
-    statuses: dict[str, dict[str, Any]] = {
-        key: {"status": NOT_SELECTED, "try_number": try_number, "error": None} for key in all_keys
+    assets: dict[str, AssetRun] = {
+        key: AssetRun(key, AssetStatus.NOT_SELECTED, partition, try_number) for key in all_keys
     }
-    extras: dict[str, dict[str, Any]] = {}
-    checks: list[dict[str, Any]] = []
     for name, extra in earlier.extras.items():
-        if name in statuses:
-            statuses[name] = {
-                "status": MATERIALIZED,
-                "try_number": earlier.try_numbers.get(name, 0),
-                "error": None,
-            }
-            extras[name] = extra
-            checks.extend(extra.get("checks") or ())
+        if name in assets:
+            assets[name] = AssetRun.materialized(name, extra, earlier.try_numbers.get(name, 0))
     skipped = set(skipped_steps)
     for step in steps:
         if step.name in skipped:
             for key in step.asset_keys:
-                statuses[key.to_user_string()] = {
-                    "status": SKIPPED,
-                    "try_number": try_number,
-                    "error": "an asset it reads was not produced in this run",
-                }
+                assets[key.to_user_string()] = AssetRun(
+                    key.to_user_string(),
+                    AssetStatus.SKIPPED,
+                    partition,
+                    try_number,
+                    error="an asset it reads was not produced in this run",
+                )
     errors: list[str] = []
     for outcome in outcomes:
         name = outcome.step.name
         try:
-            step_extras = ensure_strict_json(event_extras(outcome), f"step {name!r}")
-            checks.extend(
-                ensure_strict_json(
-                    [check_to_json(e) for e in outcome.check_evaluations], f"checks of {name!r}"
-                )
-            )
+            step_extras = extras_of(outcome)
+            ensure_strict_json({k: e.to_json() for k, e in step_extras.items()}, f"step {name!r}")
         except InvalidMetadataError as exc:  # Airflow could not store it: the asset failed
-            outcome = replace(outcome, materializations=[], error=exc)
+            outcome = replace(outcome, materializations=[], check_evaluations=[], error=exc)
             step_extras = {}
         blocked = {k.to_user_string() for k in outcome.blocked_keys}
+        # A blocked asset has no event extra: its checks come from the evaluations.
+        checks_of = {
+            k: tuple(
+                check_record(e, partition)
+                for e in outcome.check_evaluations
+                if e.asset_key.to_user_string() == k
+            )
+            for k in blocked
+        }
+        duration = round(outcome.duration, 6)
         for key in outcome.step.asset_keys:
             key_name = key.to_user_string()
-            entry: dict[str, Any] = {
-                "try_number": try_number,
-                "error": None,
-                "duration_seconds": round(outcome.duration, 6),
-            }
             if key_name in blocked:
-                entry["status"] = BLOCKED
-                entry["error"] = "a blocking check failed"
+                run = AssetRun(
+                    key_name,
+                    AssetStatus.BLOCKED,
+                    partition,
+                    try_number,
+                    error="a blocking check failed",
+                    checks=checks_of[key_name],
+                    duration_seconds=duration,
+                )
             elif key_name in step_extras:
-                entry["status"] = MATERIALIZED
-                extras[key_name] = step_extras[key_name]
+                run = AssetRun.materialized(
+                    key_name, step_extras[key_name], try_number, duration_seconds=duration
+                )
             elif name in skipped_by_code:
-                entry["status"] = SKIPPED
-                entry["error"] = skipped_by_code[name]
+                run = AssetRun(
+                    key_name,
+                    AssetStatus.SKIPPED,
+                    partition,
+                    try_number,
+                    error=skipped_by_code[name],
+                    duration_seconds=duration,
+                )
             else:
-                entry["status"] = FAILED
-                entry["error"] = str(outcome.error) if outcome.error else "not materialized"
-            statuses[key_name] = entry
+                error = str(outcome.error) if outcome.error else "not materialized"
+                run = AssetRun(
+                    key_name,
+                    AssetStatus.FAILED,
+                    partition,
+                    try_number,
+                    error=error,
+                    duration_seconds=duration,
+                )
+            assets[key_name] = run
         if outcome.error is not None and name not in skipped_by_code:
             errors.append(f"{name}: {outcome.error}")
         if blocked:
             errors.append(f"{name}: blocking check failed for {sorted(blocked)}")
-    return FusedReport(
-        try_number,
-        statuses,
-        extras,
-        checks,
-        errors,
-        sum(o.duration for o in outcomes),
-    )
+    return FusedReport(try_number, assets, errors, sum(o.duration for o in outcomes), partition)

@@ -14,8 +14,6 @@ from typing import Any
 from airflow.sdk import AssetAlias, BaseOperator
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-from asset2airflow.airflow.asset_docs import FIELD as ASSET_DOCS_FIELD
-from asset2airflow.airflow.asset_docs import asset_docs_json
 from asset2airflow.airflow.compiled import CompiledDag
 from asset2airflow.airflow.dynamic import (
     EXTRA_KEY,
@@ -23,17 +21,20 @@ from asset2airflow.airflow.dynamic import (
     AirflowDynamicPartitions,
     definition_name_of,
 )
-from asset2airflow.airflow.events import (
-    XCOM_KEY,
-    ensure_strict_json,
-    event_extras,
-    outcome_to_json,
-)
+from asset2airflow.airflow.events import ensure_strict_json, step_run_record
 from asset2airflow.airflow.job_config import asset_task_run_config, asset_task_run_tags
 from asset2airflow.airflow.params import (
     ASSETS_PARAM,
     PARTITION_KEY_PARAM,
     selected_keys,
+)
+from asset2airflow.airflow.record import (
+    FIELD,
+    XCOM_KEY,
+    AssetStatus,
+    EventExtra,
+    ExecutionMode,
+    task_record,
 )
 from asset2airflow.airflow.task_runtime import (
     raise_in_airflow,
@@ -51,6 +52,7 @@ from asset2airflow.execution.step import RunEnvironment, StepOutcome, run_step
 
 # Output metadata keys built-in IO managers use for where they stored a value.
 _LOCATION_METADATA = ("path", "table", "uri")
+MATERIALIZED = AssetStatus.MATERIALIZED
 
 
 class AssetStepOperator(BaseOperator):
@@ -84,7 +86,7 @@ class AssetStepOperator(BaseOperator):
 
     @property
     def asset_docs(self) -> str:
-        """Descriptions, owners, kinds, partitions and checks of the task's assets as JSON: a
+        """The task's static record (``asset2airflow.airflow.record.TaskRecord``) as JSON: a
         serialized field, read by the Airflow plugin. Computed when the DAG processor
         serializes the DAG, so parsing (and a worker, which never serializes) does not pay."""
         compiled = getattr(self, "_compiled", None)
@@ -92,14 +94,17 @@ class AssetStepOperator(BaseOperator):
             return ""
         # By asset key: an outlet's name is not the key when pinned (``airflow_task``).
         produced = compiled.task_asset_keys.get(self.task_id, ())
-        return asset_docs_json(compiled.defs.asset_graph, produced)
+        task = next(t for t in compiled.plan.tasks if t.task_id == self.task_id)
+        uris = {k: o.uri for k, o in zip(produced, task.outlets, strict=False)}
+        mode = ExecutionMode(compiled.plan.execution)
+        return task_record(compiled.defs.asset_graph, produced, mode, uris).to_json()
 
     @classmethod
     def get_serialized_fields(cls) -> frozenset[str]:
         """Airflow's fields plus ``asset_docs``, so the DAG processor stores it."""
         if cls._serialized_fields is None:
             airflow_fields = super().get_serialized_fields()  # type: ignore[no-untyped-call]
-            cls._serialized_fields = frozenset(airflow_fields) | {ASSET_DOCS_FIELD}
+            cls._serialized_fields = frozenset(airflow_fields) | {FIELD}
         return cls._serialized_fields
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
@@ -177,17 +182,24 @@ class AssetStepOperator(BaseOperator):
 
     def _materialize(
         self, context: Any, env: RunEnvironment, steps: list[ExecutionStep]
-    ) -> dict[str, dict[str, Any]]:
-        """Run the task's step; push its report to XCom; raise what Airflow should see.
+    ) -> dict[str, EventExtra]:
+        """Run the task's step; push its run record to XCom; raise what Airflow should see.
         Returns the event ``extra`` of each materialized asset, by asset key."""
         outcome = run_step(env, steps[0])
         self._log_outcome(outcome)
         what = f"step {outcome.step.name!r}"
-        self.step_results = ensure_strict_json(outcome_to_json(outcome), what)
+        record = step_run_record(
+            outcome,
+            try_number=int(getattr(context.get("ti"), "try_number", 0) or 0),
+            partition=env.partition_key,
+            task_id=self.task_id,
+            task_keys=self._compiled.task_asset_keys.get(self.task_id, ()),
+        )
+        self.step_results = ensure_strict_json(record.to_json(), what)
         context["ti"].xcom_push(key=XCOM_KEY, value=self.step_results)
         if outcome.error is not None:
             raise_in_airflow(outcome.error)
-        extras: dict[str, dict[str, Any]] = ensure_strict_json(event_extras(outcome), what)
+        extras = {a.key: a.event_extra() for a in record.assets if a.status is MATERIALIZED}
         if outcome.blocked_keys:
             failed = [
                 f"{e.asset_key.to_user_string()}:{e.check_name}"
@@ -201,7 +213,7 @@ class AssetStepOperator(BaseOperator):
         return extras
 
     def _emit_events(
-        self, context: Any, extras: dict[str, dict[str, Any]], param_partition: str | None
+        self, context: Any, extras: dict[str, EventExtra], param_partition: str | None
     ) -> None:
         """One asset event per materialized asset, carrying its ``extra``. The outlets of the
         task's assets that did not materialize (not selected, skipped, failed in a fused task)
@@ -218,8 +230,8 @@ class AssetStepOperator(BaseOperator):
             if extra is None:
                 continue
             kept.append(outlet)
-            context["outlet_events"][outlet].extra = extra
-            if param_partition is not None and extra.get("partition"):
+            context["outlet_events"][outlet].extra = extra.to_json()
+            if param_partition is not None and extra.partition:
                 context["outlet_events"][outlet].add_partitions([param_partition])
         self.outlets = kept
 
