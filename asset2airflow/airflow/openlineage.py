@@ -18,8 +18,8 @@ task's upstream assets (its inlets) are the run's input datasets, the assets it 
 Each output also carries what the step reported: ``outputStatistics`` (row count, file size),
 ``schema`` (read from a Parquet file's footer), ``dataQualityAssertions`` (one assertion per
 asset check, with its severity) and an ``asset2airflow`` facet (asset key, partition, metadata
-as in the asset event ``extra``, code/data versions), from the step's results (what the task
-also pushes to XCom).
+as in the asset event ``extra``, code/data versions), read from the task's run record
+(``asset2airflow.airflow.record.RunRecord``, what it also pushes to XCom).
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from openlineage.client.facet_v2 import (
 )
 
 from asset2airflow.airflow.dynamic import definition_name_of
+from asset2airflow.airflow.record import AssetStatus, CheckRecord, EventExtra, RunRecord
 
 if TYPE_CHECKING:
     from airflow.providers.openlineage.extractors import OperatorLineage
@@ -136,15 +137,15 @@ def _parquet_schema(path: str | None) -> schema_dataset.SchemaDatasetFacet | Non
 
 
 def _assertions(
-    checks: Iterable[Mapping[str, Any]],
+    checks: Iterable[CheckRecord],
 ) -> data_quality_assertions_dataset.DataQualityAssertionsDatasetFacet | None:
     found = [
         data_quality_assertions_dataset.Assertion(
-            assertion=str(c["name"]),
-            success=bool(c["passed"]),
-            name=str(c["name"]),
-            severity=str(c.get("severity") or "ERROR").lower(),
-            description=c.get("description"),
+            assertion=c.name,
+            success=c.passed,
+            name=c.name,
+            severity=c.severity.value.lower(),
+            description=c.description,
         )
         for c in checks
     ]
@@ -155,10 +156,10 @@ def _assertions(
     )
 
 
-def output_dataset(name: str, uri: str | None, extra: Mapping[str, Any] | None) -> OutputDataset:
+def output_dataset(name: str, uri: str | None, extra: EventExtra | None) -> OutputDataset:
     """The output dataset of asset ``name`` (declared at ``uri``) with the facets of its
     materialization (``extra``: the asset event extra; ``None``: not materialized)."""
-    metadata: Mapping[str, Any] = (extra or {}).get("metadata") or {}
+    metadata: Mapping[str, Any] = extra.metadata if extra is not None else {}
     stored = _stored_path(metadata)
     location = dataset_name(uri if uri and not _is_own(uri) else stored, name)
     facets: dict[str, Any] = {}
@@ -166,14 +167,14 @@ def output_dataset(name: str, uri: str | None, extra: Mapping[str, Any] | None) 
     if extra is not None:
         facets[FACET] = Asset2AirflowDatasetFacet(
             assetKey=name,
-            partition=extra.get("partition"),
+            partition=extra.partition,
             metadata=dict(metadata),
-            codeVersion=extra.get("code_version"),
-            dataVersion=extra.get("data_version"),
+            codeVersion=extra.code_version,
+            dataVersion=extra.data_version,
         )
         if (schema := _parquet_schema(stored)) is not None:
             facets["schema"] = schema
-        if (assertions := _assertions(extra.get("checks") or ())) is not None:
+        if (assertions := _assertions(extra.checks)) is not None:
             facets["dataQualityAssertions"] = assertions
         rows = _metadata_value(metadata, "row_count")
         size = None
@@ -214,12 +215,17 @@ def _assets(objects: Iterable[Any]) -> list[tuple[str, str]]:
 
 
 def operator_lineage(
-    inlets: Iterable[Any], outlets: Iterable[Any], results: Mapping[str, Any]
+    inlets: Iterable[Any], outlets: Iterable[Any], record: RunRecord | None
 ) -> OperatorLineage[Any, Any]:
-    """Inputs and outputs of one asset task; ``results`` is the step's ``outcome_to_json``."""
+    """Inputs and outputs of one asset task; ``record``: its run record (``None``: it did not
+    get to run its assets)."""
     from airflow.providers.openlineage.extractors import OperatorLineage
 
-    materialized: Mapping[str, Any] = results.get("materializations") or {}
+    materialized = {
+        a.key: a.event_extra()
+        for a in (record.assets if record is not None else ())
+        if a.status is AssetStatus.MATERIALIZED
+    }
     outputs = [output_dataset(n, u, materialized.get(n)) for n, u in _assets(outlets)]
     produced = {(d.namespace, d.name) for d in outputs}
     inputs = [
@@ -234,4 +240,6 @@ def lineage_on_complete(operator: Any, task_instance: Any) -> OperatorLineage[An
     """``get_openlineage_facets_on_complete`` of ``AssetStepOperator``: its results are read
     from the operator (the listener runs in a fork of the task process, where pulling the XCom
     back would hang)."""
-    return operator_lineage(operator.inlets, operator.outlets, operator.step_results or {})
+    results = operator.step_results
+    record = RunRecord.from_json(results) if results is not None else None
+    return operator_lineage(operator.inlets, operator.outlets, record)

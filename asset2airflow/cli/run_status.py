@@ -1,7 +1,7 @@
 """``asset2airflow status --dag DAG [--run RUN_ID]``: what each asset of a DAG run did, read from
-a running Airflow's REST API (task instances, and the ``asset2airflow`` XCom report each task
-pushes). A fused task (``execution="fused"``) reports every asset it ran; a task per asset
-reports its own. Standard library only; no asset file is imported.
+a running Airflow's REST API (task instances, and the run record each task pushes to XCom,
+read through ``asset2airflow.airflow.record.RunRecord``, which imports no Airflow). Every task,
+fused or per asset, reports each asset it is responsible for; no asset file is imported.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import sys
 import urllib.parse
 from typing import Any
 
+from asset2airflow.airflow.record import XCOM_KEY, AssetStatus, RecordError, RunRecord
 from asset2airflow.cli.airflow_api import (
     AirflowRequestError,
     add_connection_arguments,
@@ -20,7 +21,6 @@ from asset2airflow.cli.airflow_api import (
     token,
 )
 
-XCOM_KEY = "asset2airflow"  # as asset2airflow.airflow.events.XCOM_KEY (no Airflow import here)
 _ENDED = ("success", "failed", "upstream_failed", "skipped", "removed")
 
 
@@ -35,21 +35,26 @@ def _quoted(text: str) -> str:
 
 
 def asset_rows(task_id: str, state: str | None, report: Any) -> list[tuple[str, str, str, str]]:
-    """(asset, status, task, detail) rows of one task instance and its XCom report."""
-    if isinstance(report, dict) and isinstance(report.get("assets"), dict):  # a fused task
-        rows = []
-        for key, entry in sorted(report["assets"].items()):
-            entry = entry if isinstance(entry, dict) else {}
-            detail = str(entry.get("error") or "")
-            if entry.get("try_number"):
-                detail = f"try {entry['try_number']}" + (f": {detail}" if detail else "")
-            rows.append((str(key), str(entry.get("status")), task_id, detail))
-        return rows
-    materialized = report.get("materializations") if isinstance(report, dict) else None
-    if isinstance(materialized, dict) and materialized:
-        return [(str(k), "materialized", task_id, "") for k in sorted(materialized)]
-    error = str(report.get("error") or "") if isinstance(report, dict) else ""
-    return [("-", str(state or "none"), task_id, error)]
+    """(asset, status, task, detail) rows of one task instance and its run record (``None``:
+    the task pushed none, e.g. it did not get to run its assets)."""
+    if report is None:
+        return [("-", str(state or "none"), task_id, "")]
+    try:
+        record = RunRecord.from_json(report, f"run record of task {task_id!r}")
+    except RecordError as exc:
+        return [("-", str(state or "none"), task_id, str(exc))]
+    if not record.assets:
+        return [("-", str(state or "none"), task_id, record.error or "")]
+    rows = []
+    for asset in sorted(record.assets, key=lambda a: a.key):
+        detail = asset.error or ""
+        if asset.try_number:
+            detail = f"try {asset.try_number}" + (f": {detail}" if detail else "")
+        rows.append((asset.key, asset.status.value, task_id, detail))
+    return rows
+
+
+_FINE = {AssetStatus.MATERIALIZED.value, AssetStatus.NOT_SELECTED.value, "success", "skipped"}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -94,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
         + (f"  partition {dag_run['partition_key']}" if dag_run.get("partition_key") else "")
     )
     print(format_rows(rows))
-    bad = [r for r in rows if r[1] not in ("materialized", "not_selected", "success", "skipped")]
+    bad = [r for r in rows if r[1] not in _FINE]
     return 1 if bad or dag_run.get("state") == "failed" else 0
 
 

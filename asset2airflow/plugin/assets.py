@@ -9,10 +9,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from asset2airflow.airflow.record import EventExtra, RecordError
 from asset2airflow.plugin.catalog import AssetNode, Catalog
-from asset2airflow.plugin.runs import Visibility, results_in, step_reports
+from asset2airflow.plugin.runs import Visibility, step_reports
 from asset2airflow.plugin.serialize import check_json, iso, task_json
-from asset2airflow.plugin.status import AssetStatus, statuses
+from asset2airflow.plugin.status import AssetState, statuses
 
 MAX_PAGE = 200
 
@@ -36,6 +37,7 @@ def asset_detail(
                 "description": check.description,
                 "blocking": check.blocking,
                 "latest": check_json(latest) if latest else None,
+                **found.check_json(node.name, check.name),
             }
         )
     return {
@@ -68,7 +70,7 @@ def asset_detail(
 
 
 def _linked(
-    catalog: Catalog, ids: list[int], status: dict[int, AssetStatus]
+    catalog: Catalog, ids: list[int], status: dict[int, AssetState]
 ) -> list[dict[str, Any]]:
     linked = [
         {"id": i, "name": catalog.assets[i].name, "state": status[i].state if i in status else None}
@@ -108,8 +110,14 @@ def materializations(
 
 
 def event_json(event: Any) -> dict[str, Any]:
+    """An asset event; its ``extra`` read through ``EventExtra`` when asset2airflow wrote it
+    (another producer's extra is shown as it is)."""
     extra = event.extra if isinstance(event.extra, dict) else {}
-    ours = isinstance(extra.get("metadata"), dict) and "checks" in extra
+    try:
+        ours = EventExtra.read(extra)
+    except RecordError as exc:
+        ours = None
+        extra = {**extra, "unreadable": str(exc)}
     return {
         "id": event.id,
         "timestamp": iso(event.timestamp),
@@ -117,10 +125,10 @@ def event_json(event: Any) -> dict[str, Any]:
         "task_id": event.source_task_id,
         "run_id": event.source_run_id,
         "partition": event.partition_key,
-        "metadata": extra.get("metadata") if ours else {},
-        "checks": extra.get("checks") if ours else [],
-        "code_version": extra.get("code_version"),
-        "data_version": extra.get("data_version"),
+        "metadata": dict(ours.metadata) if ours else {},
+        "checks": [c.to_json() | {"state": c.state} for c in ours.checks] if ours else [],
+        "code_version": ours.code_version if ours else None,
+        "data_version": ours.data_version if ours else None,
         "extra": {} if ours else extra,
     }
 
@@ -160,13 +168,12 @@ def check_history(
     session: Session, node: AssetNode, check_name: str, visibility: Visibility, limit: int
 ) -> dict[str, Any]:
     limit = max(1, min(limit, MAX_PAGE))
-    history = []
-    for task, run_id, partition, timestamp, report in step_reports(
-        session, node.producers, visibility, limit
-    ):
-        for result in results_in(report, task, run_id, partition, timestamp):
-            if result.asset == node.name and result.name == check_name:
-                history.append(check_json(result))
+    history = [
+        check_json(result)
+        for report in step_reports(session, node.producers, visibility, limit)
+        for result in report.check_results()
+        if result.asset == node.name and result.name == check_name
+    ]
     return {"asset": node.name, "check": check_name, "history": history[:limit]}
 
 
@@ -179,8 +186,8 @@ def dag_assets(
     for node in sorted(nodes, key=lambda n: n.name):
         status = found.by_asset[node.id]
         checks = [
-            check_json(r)
-            for (asset, _), r in sorted(found.latest_checks.items())
+            check_json(r) | found.check_json(asset, name)
+            for (asset, name), r in sorted(found.latest_checks.items())
             if asset == node.name
         ]
         assets.append(

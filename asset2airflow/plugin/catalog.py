@@ -1,8 +1,13 @@
 """The asset graph as Airflow knows it: active assets, the tasks producing and reading them
-(Airflow's outlet/inlet references), DAGs scheduled on them, and the ``asset_docs`` each
-generated task carries in its serialized DAG. Read from Airflow's metadata DB on every request;
-only the parsed ``asset_docs`` are cached, keyed by the serialized DAG's hash, so nothing here
-can drift from what Airflow holds.
+(Airflow's outlet/inlet references), DAGs scheduled on them, and the static record
+(``asset2airflow.airflow.record.TaskRecord``) each generated task carries in its serialized DAG.
+Read from Airflow's metadata DB on every request; only the parsed records are cached, keyed by
+the serialized DAG's hash, so nothing here can drift from what Airflow holds.
+
+Edges come from the records' upstream keys: every edge of each file's asset graph, across DAGs,
+files and inside fused tasks. Tasks without a record (or with a version-1 record, which listed
+no upstreams) fall back to Airflow's refs: their inlets, and the assets their DAG is scheduled
+on.
 
 Registry assets of dynamic partitions (``asset2airflow-partitions/<name>``) are bookkeeping,
 not user assets: they are kept apart (``registries``) and never appear in the graph.
@@ -11,6 +16,7 @@ not user assets: they are kept apart (``registries``) and never appear in the gr
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
@@ -20,52 +26,18 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from asset2airflow.airflow.asset_docs import FIELD, parse_asset_docs
 from asset2airflow.airflow.dynamic import definition_name_of
+from asset2airflow.airflow.record import (
+    FIELD,
+    AssetRecord,
+    ExecutionMode,
+    RecordError,
+    TaskRecord,
+    read_task_record,
+)
 
 REGISTRY_PREFIX = "asset2airflow-partitions://"
-
-
-@dataclass(frozen=True)
-class CheckDef:
-    name: str
-    description: str | None
-    blocking: bool
-
-
-@dataclass(frozen=True)
-class AssetDoc:
-    """One asset's ``asset_docs`` entry (see ``asset2airflow.airflow.asset_docs``)."""
-
-    key: str
-    description: str | None = None
-    owners: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ()
-    tags: tuple[tuple[str, str], ...] = ()
-    code_version: str | None = None
-    partitions: dict[str, Any] | None = None
-    checks: tuple[CheckDef, ...] = ()
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> AssetDoc:
-        return cls(
-            key=str(data["key"]),
-            description=_text(data.get("description")),
-            owners=tuple(str(o) for o in data.get("owners") or ()),
-            kinds=tuple(str(k) for k in data.get("kinds") or ()),
-            tags=tuple((str(k), str(v)) for k, v in dict(data.get("tags") or {}).items()),
-            code_version=_text(data.get("code_version")),
-            partitions=data.get("partitions") if isinstance(data.get("partitions"), dict) else None,
-            checks=tuple(
-                CheckDef(str(c["name"]), _text(c.get("description")), bool(c.get("blocking")))
-                for c in data.get("checks") or ()
-                if isinstance(c, dict) and "name" in c
-            ),
-        )
-
-
-def _text(value: object) -> str | None:
-    return None if value is None else str(value)
+_LOG = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -83,7 +55,7 @@ class AssetNode:
     producers: list[TaskRef] = field(default_factory=list)
     consumers: list[TaskRef] = field(default_factory=list)
     scheduled_dags: list[str] = field(default_factory=list)
-    doc: AssetDoc | None = None
+    doc: AssetRecord | None = None
 
 
 @dataclass
@@ -95,6 +67,8 @@ class Catalog:
     """Dynamic partitions definition name -> id of its registry asset."""
     dag_ids: set[str]
     """Active (not stale) DAGs."""
+    executions: dict[TaskRef, ExecutionMode | None] = field(default_factory=dict)
+    """How each task with a record runs its assets (``None``: a version-1 record)."""
 
     def __post_init__(self) -> None:
         self.by_name = {a.name: a.id for a in self.assets.values()}
@@ -169,38 +143,64 @@ def load_catalog(session: Session) -> Catalog:
             assets[asset_id].scheduled_dags.append(dag_id)
             scheduled[dag_id].append(asset_id)
 
-    docs = _docs_by_task(session, {t.dag_id for t in outlets})
+    records = _records_by_task(session, {t.dag_id for t in outlets})
     for task, ids in outlets.items():
-        by_key = {d.key: d for d in docs.get(task, ())}
+        record = records.get(task)
+        by_key = {d.key: d for d in record.assets} if record else {}
         unmatched = [i for i in ids if assets[i].name not in by_key]
         left = [d for k, d in by_key.items() if k not in {assets[i].name for i in ids}]
-        # An asset published under a pinned Airflow name (``airflow_task``) has a doc whose key
-        # is not that name: pair a task's single leftover doc with its single leftover asset.
+        # An asset published under a pinned Airflow name (``airflow_task``) has a record whose
+        # key is not that name: pair a task's single leftover record with its leftover asset.
         pinned = dict(zip(unmatched, left, strict=True)) if len(unmatched) == len(left) == 1 else {}
         for asset_id in ids:
             node = assets[asset_id]
             node.doc = node.doc or by_key.get(node.name) or pinned.get(asset_id)
+    edges = _edges(assets, outlets, inlets, scheduled, records)
+    executions = {t: r.execution for t, r in records.items()}
+    return Catalog(assets, sorted(edges), registries, dag_ids, executions)
 
+
+def _edges(
+    assets: dict[int, AssetNode],
+    outlets: dict[TaskRef, list[int]],
+    inlets: dict[TaskRef, list[int]],
+    scheduled: dict[str, list[int]],
+    records: dict[TaskRef, TaskRecord],
+) -> set[tuple[int, int]]:
+    """(upstream, downstream) asset ids: from the records' upstream keys where a task has
+    them, else from the task's inlets and its DAG's schedule."""
+    by_key = {a.doc.key: i for i, a in assets.items() if a.doc is not None}
+    by_name = {a.name: i for i, a in assets.items()}
     edges: set[tuple[int, int]] = set()
+    recorded_dags = set()
     for task, ids in outlets.items():
+        record = records.get(task)
+        if record is not None and all(a.upstream is not None for a in record.assets):
+            recorded_dags.add(task.dag_id)
+            for asset_id in ids:
+                doc = assets[asset_id].doc
+                for key in (doc.upstream or ()) if doc is not None else ():
+                    upstream = by_key.get(key, by_name.get(key))
+                    if upstream is not None and upstream != asset_id:
+                        edges.add((upstream, asset_id))
+            continue
         for upstream in inlets.get(task, ()):
             edges.update((upstream, produced) for produced in ids if produced != upstream)
-    generated = {t.dag_id for t in docs}
     for dag_id, upstream_ids in scheduled.items():
-        if dag_id in generated:
-            continue  # our tasks declare what they read as inlets: exact edges above
+        if dag_id in recorded_dags:
+            continue  # its records list every upstream: exact edges above
         produced = [i for t, ids in outlets.items() if t.dag_id == dag_id for i in ids]
         edges.update((u, p) for u in upstream_ids for p in produced if u != p)
-    return Catalog(assets, sorted(edges), registries, dag_ids)
+    return edges
 
 
-# --- asset_docs from serialized DAGs, cached by DAG hash -----------------------------------
+# --- records from serialized DAGs, cached by DAG hash -------------------------------------
 
-_DOCS_CACHE: dict[str, tuple[str, dict[TaskRef, tuple[AssetDoc, ...]]]] = {}
+_DOCS_CACHE: dict[str, tuple[str, dict[TaskRef, TaskRecord]]] = {}
 _DOCS_LOCK = threading.Lock()
 
 
-def _docs_by_task(session: Session, dag_ids: Iterable[str]) -> dict[TaskRef, tuple[AssetDoc, ...]]:
+def _records_by_task(session: Session, dag_ids: Iterable[str]) -> dict[TaskRef, TaskRecord]:
     from airflow.models.dag_version import DagVersion
     from airflow.models.serialized_dag import SerializedDagModel
 
@@ -221,7 +221,7 @@ def _docs_by_task(session: Session, dag_ids: Iterable[str]) -> dict[TaskRef, tup
             (latest.c.dag_id == DagVersion.dag_id) & (latest.c.number == DagVersion.version_number),
         )
     ).all()
-    result: dict[TaskRef, tuple[AssetDoc, ...]] = {}
+    result: dict[TaskRef, TaskRecord] = {}
     wanted_set = set(wanted)
     for row_id, dag_id, dag_hash in current:
         if dag_id not in wanted_set:
@@ -230,7 +230,7 @@ def _docs_by_task(session: Session, dag_ids: Iterable[str]) -> dict[TaskRef, tup
             cached = _DOCS_CACHE.get(dag_id)
         if cached is None or cached[0] != dag_hash:
             model = session.get(SerializedDagModel, row_id)
-            parsed = _docs_in(model.data if model is not None else None, dag_id)
+            parsed = _records_in(model.data if model is not None else None, dag_id)
             with _DOCS_LOCK:
                 _DOCS_CACHE[dag_id] = (dag_hash, parsed)
             cached = (dag_hash, parsed)
@@ -238,19 +238,19 @@ def _docs_by_task(session: Session, dag_ids: Iterable[str]) -> dict[TaskRef, tup
     return result
 
 
-def _docs_in(data: Any, dag_id: str) -> dict[TaskRef, tuple[AssetDoc, ...]]:
-    """``asset_docs`` of each task in a serialized DAG's ``data``."""
-    found: dict[TaskRef, tuple[AssetDoc, ...]] = {}
+def _records_in(data: Any, dag_id: str) -> dict[TaskRef, TaskRecord]:
+    """The static record of each task in a serialized DAG's ``data`` that has one. A record
+    this plugin cannot read is logged and left out (the task falls back to Airflow's refs)."""
+    found: dict[TaskRef, TaskRecord] = {}
     tasks = (data or {}).get("dag", {}).get("tasks", []) if isinstance(data, dict) else []
     for task in tasks:
         fields = task.get("__var", task) if isinstance(task, dict) else {}
-        entries = parse_asset_docs(fields.get(FIELD))
-        if entries:
-            docs = []
-            for entry in entries:
-                try:
-                    docs.append(AssetDoc.from_json(entry))
-                except (KeyError, TypeError, ValueError):
-                    continue
-            found[TaskRef(dag_id, str(fields.get("task_id")))] = tuple(docs)
+        ref = TaskRef(dag_id, str(fields.get("task_id")))
+        try:
+            record = read_task_record(fields.get(FIELD), f"task {ref.task_id!r} of {dag_id!r}")
+        except RecordError as exc:
+            _LOG.warning("%s", exc)
+            continue
+        if record is not None:
+            found[ref] = record
     return found

@@ -4,9 +4,10 @@ as one character per key (aligned with ``keys``) so 50,000 partitions stay a sma
 ``m`` materialized, ``c`` its latest materialization or run has a failed check, ``f`` its
 latest run failed, ``r`` a run is under way, ``-`` missing (never materialized).
 
-Keys come from the partitions definition in the task's ``asset_docs`` (dynamic keys from the
-registry asset's events); statuses from asset events (``partition_key``) and the producing
-tasks' instances in runs with that ``dag_run.partition_key``.
+Keys come from the partitions definition in the asset's static record (dynamic keys from the
+registry asset's events); statuses from asset events (``partition_key``, their ``EventExtra``)
+and the producing tasks' instances in runs with that ``dag_run.partition_key``, with their run
+records.
 """
 
 from __future__ import annotations
@@ -15,21 +16,32 @@ import datetime as dt
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import Session
 
-from asset2airflow.airflow.asset_docs import dynamic_names_in, partitions_from_json
 from asset2airflow.airflow.dynamic import replay
-from asset2airflow.airflow.events import XCOM_KEY
 from asset2airflow.airflow.params import PARTITION_KEY_PARAM
+from asset2airflow.airflow.record import (
+    XCOM_KEY,
+    EventExtra,
+    RecordError,
+    dynamic_names_in,
+    partitions_from_json,
+)
 from asset2airflow.authoring.dynamic_partitions import DagsterInstance, dynamic_partitions_store
 from asset2airflow.authoring.partitions import PartitionsDefinition
 from asset2airflow.errors import Asset2AirflowError
 from asset2airflow.plugin.catalog import AssetNode, Catalog
-from asset2airflow.plugin.runs import ACTIVE_STATES, Visibility, chunks, results_in
+from asset2airflow.plugin.runs import (
+    ACTIVE_STATES,
+    CheckResult,
+    Visibility,
+    chunks,
+    read_run_record,
+)
 from asset2airflow.plugin.serialize import check_json, iso
 
 MATERIALIZED, CHECK_FAILED, FAILED, RUNNING, MISSING = "m", "c", "f", "r", "-"
@@ -45,9 +57,9 @@ _DEFINITIONS: OrderedDict[str, PartitionsDefinition] = OrderedDict()
 _DEFINITIONS_LOCK = threading.Lock()
 
 
-def _definition(data: dict[str, Any]) -> PartitionsDefinition | None:
+def _definition(data: Mapping[str, Any]) -> PartitionsDefinition | None:
     """Rebuilt once per distinct definition: a time-window definition caches its key list."""
-    key = json.dumps(data, sort_keys=True)
+    key = json.dumps(dict(data), sort_keys=True)
     with _DEFINITIONS_LOCK:
         found = _DEFINITIONS.get(key)
         if found is not None:
@@ -62,7 +74,7 @@ def _definition(data: dict[str, Any]) -> PartitionsDefinition | None:
     return definition
 
 
-def partition_keys(session: Session, catalog: Catalog, data: dict[str, Any]) -> list[str]:
+def partition_keys(session: Session, catalog: Catalog, data: Mapping[str, Any]) -> list[str]:
     from airflow.models.asset import AssetEvent
 
     definition = _definition(data)
@@ -157,8 +169,11 @@ def _events(
         for event_id, extra in session.execute(
             select(AssetEvent.id, AssetEvent.extra).where(AssetEvent.id.in_(part))
         ):
-            checks = extra.get("checks") if isinstance(extra, dict) else None
-            if any(isinstance(c, dict) and c.get("passed") is False for c in checks or ()):
+            try:
+                ours = EventExtra.read(extra)
+            except RecordError:
+                continue
+            if ours is not None and any(not c.passed for c in ours.checks):
                 failed.add(event_id)
     return latest, failed
 
@@ -236,11 +251,8 @@ def _runs(
                 )
             )
             for run_pk, value in reports:
-                report = json.loads(value) if isinstance(value, str) else value
-                if isinstance(report, dict) and any(
-                    isinstance(c, dict) and c.get("passed") is False
-                    for c in report.get("checks") or ()
-                ):
+                record = read_run_record(value, f"task {task.task_id!r} of {task.dag_id!r}")
+                if record is not None and any(not c.passed for c in record.checks):
                     blocked.add(failed_runs[run_pk])
     return failed_at, active, blocked
 
@@ -309,12 +321,12 @@ def partition_detail(
                     X.dag_run_id == rows[0][4], X.task_id == task.task_id, X.key == XCOM_KEY
                 )
             )
-            report = json.loads(report) if isinstance(report, str) else report
-            if isinstance(report, dict):
+            record = read_run_record(report, f"task {task.task_id!r} of {task.dag_id!r}")
+            if record is not None:
                 checks = [
-                    check_json(r)
-                    for r in results_in(report, task, rows[0][0], key, None)
-                    if r.asset == node.name
+                    check_json(CheckResult(c, task.dag_id, task.task_id, rows[0][0], None))
+                    for c in record.checks
+                    if c.asset == node.name
                 ]
     return {
         "key": key,

@@ -1,6 +1,7 @@
 """What happened to assets, from Airflow's metadata DB: asset events, task instances of the
-producing tasks, and the step reports our operator pushes to XCom (key ``asset2airflow``: they
-hold every check result, also of a failed blocking check, whose asset event is never emitted).
+producing tasks, and the run records our tasks push to XCom (key ``asset2airflow``, read through
+``asset2airflow.airflow.record.RunRecord``: they hold every check result with its partition,
+also of a failed blocking check, whose asset event is never emitted).
 
 Everything is filtered by ``Visibility``: rows of DAGs the user may not read are dropped, as
 Airflow's own API does (an asset event without a source DAG, e.g. created through the REST
@@ -11,15 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
-from asset2airflow.airflow.events import XCOM_KEY
+from asset2airflow.airflow.record import XCOM_KEY, CheckRecord, RecordError, RunRecord
 from asset2airflow.plugin.catalog import TaskRef
 
 ACTIVE_STATES = frozenset(
@@ -34,6 +36,7 @@ ACTIVE_STATES = frozenset(
     }
 )
 _CHUNK = 500
+_LOG = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
@@ -151,30 +154,61 @@ def task_activity(
     }
 
 
-# --- check results from the step reports in XCom ----------------------------------------------
+# --- check results from the run records in XCom -----------------------------------------------
 
 
 @dataclass(frozen=True)
 class CheckResult:
-    asset: str
-    name: str
-    passed: bool
-    severity: str
-    blocking: bool
-    description: str | None
-    metadata: dict[str, Any]
+    """A check evaluation from a run record, with where it was recorded."""
+
+    record: CheckRecord
     dag_id: str
     task_id: str
     run_id: str
-    partition: str | None
     timestamp: dt.datetime | None
+
+    @property
+    def asset(self) -> str:
+        return self.record.asset
+
+    @property
+    def name(self) -> str:
+        return self.record.name
+
+    @property
+    def partition(self) -> str | None:
+        return self.record.partition
 
     @property
     def state(self) -> str:
         """``passed``, ``failed`` (severity ERROR) or ``warning`` (severity WARN)."""
-        if self.passed:
-            return "passed"
-        return "warning" if self.severity == "WARN" else "failed"
+        return self.record.state
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """One run record in XCom and where it was written."""
+
+    task: TaskRef
+    run_id: str
+    run_pk: int
+    timestamp: dt.datetime | None
+    record: RunRecord
+
+    def check_results(self) -> list[CheckResult]:
+        return [
+            CheckResult(c, self.task.dag_id, self.task.task_id, self.run_id, self.timestamp)
+            for c in self.record.checks
+        ]
+
+
+def read_run_record(value: Any, where: str) -> RunRecord | None:
+    """The run record in an XCom value; ``None`` (logged) when it cannot be read."""
+    try:
+        return RunRecord.from_json(_json_value(value), f"run record of {where}")
+    except RecordError as exc:
+        _LOG.warning("%s", exc)
+        return None
 
 
 def step_reports(
@@ -182,10 +216,8 @@ def step_reports(
     tasks: Iterable[TaskRef],
     visibility: Visibility,
     per_task: int,
-) -> list[tuple[TaskRef, str, str | None, dt.datetime | None, dict[str, Any]]]:
-    """The latest ``per_task`` step reports of each task, newest first:
-    (task, run id, partition key, time, report)."""
-    from airflow.models.dagrun import DagRun
+) -> list[RunReport]:
+    """The latest ``per_task`` run records of each task, newest first."""
     from airflow.models.xcom import XComModel as X
 
     wanted = {t for t in tasks if visibility.can_read(t.dag_id)}
@@ -217,63 +249,86 @@ def step_reports(
                     ranked.c.dag_id,
                     ranked.c.task_id,
                     ranked.c.run_id,
+                    ranked.c.dag_run_id,
                     ranked.c.timestamp,
                     ranked.c.value,
-                    DagRun.partition_key,
                 )
-                .join(DagRun, DagRun.id == ranked.c.dag_run_id)
                 .where(ranked.c.rank <= per_task)
                 .order_by(ranked.c.dag_run_id.desc())
             )
-            for dag_id, task_id, run_id, timestamp, value, partition in rows:
-                task = TaskRef(dag_id, task_id)
-                report = _json_value(value)
-                if task in wanted and isinstance(report, dict):
-                    reports.append((task, run_id, partition, timestamp, report))
+            reports.extend(_reports(rows, wanted))
+    return _newest_first(reports)
+
+
+def _reports(rows: Iterable[Any], wanted: Collection[TaskRef]) -> list[RunReport]:
+    found = []
+    for dag_id, task_id, run_id, run_pk, timestamp, value in rows:
+        task = TaskRef(dag_id, task_id)
+        if task not in wanted:
+            continue
+        record = read_run_record(value, f"task {task_id!r} of {dag_id!r}, run {run_id!r}")
+        if record is not None:
+            found.append(RunReport(task, run_id, run_pk, timestamp, record))
+    return found
+
+
+def _newest_first(reports: list[RunReport]) -> list[RunReport]:
     epoch = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
-    reports.sort(key=lambda r: r[3] or epoch, reverse=True)
-    return reports
+    return sorted(reports, key=lambda r: (r.timestamp or epoch, r.run_pk), reverse=True)
 
 
 def check_results(
     session: Session, tasks: Iterable[TaskRef], visibility: Visibility, per_task: int = 3
 ) -> list[CheckResult]:
-    """Check results in the latest step reports of ``tasks``, newest first."""
-    results = []
-    for task, run_id, partition, timestamp, report in step_reports(
-        session, tasks, visibility, per_task
-    ):
-        results.extend(results_in(report, task, run_id, partition, timestamp))
-    return results
+    """Check results in the latest run records of ``tasks``, newest first."""
+    return [
+        result
+        for report in step_reports(session, tasks, visibility, per_task)
+        for result in report.check_results()
+    ]
 
 
-def results_in(
-    report: dict[str, Any],
-    task: TaskRef,
-    run_id: str,
-    partition: str | None,
-    timestamp: dt.datetime | None,
-) -> list[CheckResult]:
-    found = []
-    for check in report.get("checks") or ():
-        if not isinstance(check, dict) or "name" not in check:
-            continue
-        found.append(
-            CheckResult(
-                asset=str(check.get("asset", "")),
-                name=str(check["name"]),
-                passed=bool(check.get("passed")),
-                severity=str(check.get("severity") or "ERROR"),
-                blocking=bool(check.get("blocking")),
-                description=None if check.get("description") is None else str(check["description"]),
-                metadata=dict(check.get("metadata") or {}),
-                dag_id=task.dag_id,
-                task_id=task.task_id,
-                run_id=run_id,
-                partition=partition,
-                timestamp=timestamp,
-            )
+def failing_partitions(
+    session: Session, tasks: Iterable[TaskRef], visibility: Visibility
+) -> dict[tuple[str, str], dict[str, CheckResult]]:
+    """Per (asset, check): the partitions whose latest result of the check did not pass, with
+    that result. Only run records whose JSON mentions ``false`` can hold a failed check: those
+    are read, then the newer records of the same partitions, which may have passed since."""
+    from airflow.models.xcom import XComModel as X
+
+    wanted = sorted(
+        {t for t in tasks if visibility.can_read(t.dag_id)}, key=lambda t: (t.dag_id, t.task_id)
+    )
+    latest: dict[tuple[str, str, str], tuple[int, CheckResult]] = {}
+    for task in wanted:
+        mine = (
+            X.key == XCOM_KEY,
+            X.map_index == -1,
+            X.dag_id == task.dag_id,
+            X.task_id == task.task_id,
         )
+        columns = (X.dag_id, X.task_id, X.run_id, X.dag_run_id, X.timestamp, X.value)
+        suspects = _reports(
+            session.execute(select(*columns).where(*mine, cast(X.value, String).like("%false%"))),
+            {task},
+        )
+        partitions = {c.partition for r in suspects for c in r.record.checks if not c.passed}
+        partitions.discard(None)
+        if not partitions:
+            continue
+        oldest = min(r.run_pk for r in suspects)
+        newer = _reports(
+            session.execute(select(*columns).where(*mine, X.dag_run_id > oldest)), {task}
+        )
+        by_pk = {r.run_pk: r for r in [*suspects, *newer]}
+        for run_pk in sorted(by_pk):  # ascending: the latest result of a partition wins
+            for result in by_pk[run_pk].check_results():
+                if result.partition in partitions:
+                    latest[(result.asset, result.name, str(result.partition))] = (run_pk, result)
+    found: dict[tuple[str, str], dict[str, CheckResult]] = {}
+    for (asset, name, partition), (_, result) in sorted(latest.items()):
+        if result.state != "passed":
+            found.setdefault((asset, name), {})[partition] = result
     return found
 
 
@@ -294,7 +349,7 @@ def latest_by_check(results: Iterable[CheckResult]) -> dict[tuple[str, str], Che
     return latest
 
 
-def worst(states: Iterable[str]) -> str | None:
+def worst(states: Iterable[str | None]) -> str | None:
     order = {"failed": 3, "warning": 2, "passed": 1}
     found = [s for s in states if s in order]
-    return max(found, key=lambda s: order[s]) if found else None
+    return max(found, key=lambda s: order[str(s)]) if found else None

@@ -31,18 +31,11 @@ def task_json(task: TaskRef) -> dict[str, str]:
 
 def check_json(result: CheckResult) -> dict[str, Any]:
     return {
-        "asset": result.asset,
-        "name": result.name,
+        **result.record.to_json(),
         "state": result.state,
-        "passed": result.passed,
-        "severity": result.severity,
-        "blocking": result.blocking,
-        "description": result.description,
-        "metadata": result.metadata,
         "dag_id": result.dag_id,
         "task_id": result.task_id,
         "run_id": result.run_id,
-        "partition": result.partition,
         "timestamp": iso(result.timestamp),
     }
 

@@ -2,26 +2,28 @@
 
 - ``materialized``: its latest visible asset event is newer than any failure of its producer;
 - ``failed``: a producing task failed after the latest event (a failed blocking check included:
-  the task fails and no event is emitted); for a fused task, only if its report says this asset
-  failed or was blocked (its other assets keep their state);
+  the task fails and no event is emitted), unless the task's run record says this asset did not
+  fail (a fused task's other assets keep their state);
 - ``running``: a producing task is queued or running;
 - ``missing``: produced in Airflow but never materialized;
 - ``external``: no task in Airflow produces it (declared with ``AssetSpec`` or produced elsewhere);
 - ``hidden``: the user may not read the DAG(s) producing it, so its runs are not shown.
 
 The check state is the worst latest result of the asset's checks (``failed`` > ``warning`` >
-``passed``), ``None`` without results.
+``passed``), also counting, for a partitioned asset, each partition's latest result: a check
+that failed on partition ``b`` is failed though a later run of ``c`` passed. ``None`` without
+results.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from asset2airflow.airflow.fused_report import BLOCKED, FAILED
-from asset2airflow.airflow.plan import FUSED_TASK_ID
+from asset2airflow.airflow.record import AssetStatus
 from asset2airflow.plugin.catalog import AssetNode, Catalog, TaskRef
 from asset2airflow.plugin.runs import (
     CheckResult,
@@ -30,15 +32,18 @@ from asset2airflow.plugin.runs import (
     Visibility,
     check_results,
     event_summaries,
+    failing_partitions,
     latest_by_check,
     step_reports,
     task_activity,
     worst,
 )
 
+_FAILED = (AssetStatus.FAILED, AssetStatus.BLOCKED)
+
 
 @dataclass(frozen=True)
-class AssetStatus:
+class AssetState:
     state: str
     checks: str | None
     last: EventSummary | None
@@ -46,9 +51,20 @@ class AssetStatus:
 
 @dataclass
 class Statuses:
-    by_asset: dict[int, AssetStatus]
+    by_asset: dict[int, AssetState]
     latest_checks: dict[tuple[str, str], CheckResult]
     """Newest result per (asset name, check name)."""
+    failing: dict[tuple[str, str], dict[str, CheckResult]]
+    """Per (asset name, check name): partitions whose latest result did not pass."""
+
+    def check_json(self, asset: str, check: str) -> dict[str, Any]:
+        """``failed_partitions``: the partitions whose latest result of the check did not pass
+        (sorted keys), and ``state``: the worst of those and the latest result (``None``: never
+        ran)."""
+        failing = self.failing.get((asset, check), {})
+        latest = self.latest_checks.get((asset, check))
+        states = [r.state for r in failing.values()] + ([latest.state] if latest else [])
+        return {"failed_partitions": sorted(failing), "state": worst(states)}
 
 
 def statuses(
@@ -62,36 +78,37 @@ def statuses(
     events = event_summaries(session, visibility, ids if asset_ids is not None else None)
     producers = {t for n in nodes for t in n.producers}
     activity = task_activity(session, producers, visibility)
-    failed_fused = [t for t, a in activity.items() if a.last_failure and t.task_id == FUSED_TASK_ID]
-    fused = fused_statuses(session, failed_fused, visibility)
+    failed_tasks = [t for t, a in activity.items() if a.last_failure]
+    reported = reported_statuses(session, failed_tasks, visibility)
     with_checks = {t for n in nodes if n.doc and n.doc.checks for t in n.producers}
     latest = latest_by_check(check_results(session, with_checks, visibility))
+    partitioned = {
+        t for n in nodes if n.doc and n.doc.checks and n.doc.partitions for t in n.producers
+    }
+    failing = failing_partitions(session, partitioned, visibility)
     check_states: dict[str, list[str]] = {}
     for (asset, _), check in latest.items():
         check_states.setdefault(asset, []).append(check.state)
+    for (asset, _), by_partition in failing.items():
+        check_states.setdefault(asset, []).extend(r.state for r in by_partition.values())
     result = {}
     for node in nodes:
         check_state = worst(check_states.get(node.name, ()))
-        result[node.id] = AssetStatus(
-            _state(node, events.get(node.id), activity, visibility, fused),
+        result[node.id] = AssetState(
+            _state(node, events.get(node.id), activity, visibility, reported),
             check_state,
             events.get(node.id),
         )
-    return Statuses(result, latest)
+    return Statuses(result, latest, failing)
 
 
-def fused_statuses(
+def reported_statuses(
     session: Session, tasks: Collection[TaskRef], visibility: Visibility
-) -> dict[TaskRef, dict[str, str]]:
-    """Per fused task (``execution="fused"``) among ``tasks``: each asset's status in its latest
-    report (see ``asset2airflow.airflow.fused_report``)."""
-    result: dict[TaskRef, dict[str, str]] = {}
-    for task, _, _, _, report in step_reports(session, tasks, visibility, per_task=1):
-        assets = report.get("assets")
-        if report.get("execution") == "fused" and isinstance(assets, dict) and task not in result:
-            result[task] = {
-                str(k): str(v.get("status")) for k, v in assets.items() if isinstance(v, dict)
-            }
+) -> dict[TaskRef, dict[str, AssetStatus]]:
+    """Per task among ``tasks``: each asset's status in the task's latest run record."""
+    result: dict[TaskRef, dict[str, AssetStatus]] = {}
+    for report in step_reports(session, tasks, visibility, per_task=1):
+        result.setdefault(report.task, {a.key: a.status for a in report.record.assets})
     return result
 
 
@@ -100,7 +117,7 @@ def _state(
     last: EventSummary | None,
     activity: Mapping[TaskRef, TaskActivity],
     visibility: Visibility,
-    fused: Mapping[TaskRef, Mapping[str, str]],
+    reported: Mapping[TaskRef, Mapping[str, AssetStatus]],
 ) -> str:
     if not node.producers:
         return "materialized" if last is not None else "external"
@@ -115,8 +132,8 @@ def _state(
         for t in readable
         if t in activity
         and (failure := activity[t].last_failure) is not None
-        # A fused task fails when any of its assets does: only those count as failed.
-        and fused.get(t, {}).get(node.name, FAILED) in (FAILED, BLOCKED)
+        # A task of several assets (fused) fails when any does: only those count as failed.
+        and reported.get(t, {}).get(node.name, AssetStatus.FAILED) in _FAILED
     ]
     if failures and (last is None or max(failures) > last.last_time):
         return "failed"

@@ -9,6 +9,7 @@ import pytest
 
 from asset2airflow import AssetSpec, Definitions, MetadataValue, asset, define_asset_job
 from asset2airflow.airflow.fused_report import Checkpoint, EarlierTries, fused_report
+from asset2airflow.airflow.record import EventExtra
 from asset2airflow.airflow.plan import FUSED_TASK_ID, build_dag_plans
 from asset2airflow.airflow.render import render_dag
 from asset2airflow.authoring.airflow_decorators import airflow_task
@@ -134,7 +135,7 @@ def test_the_report_gives_each_asset_a_status_and_the_record_resumes_a_failed_tr
     assert report.failed == ["b"] and "boom in b" in report.statuses["b"]["error"]
     assert report.extras["a"]["metadata"]["rows"] == {"type": "int", "value": 3}
     record = report.record()
-    assert record["outcome"] == "failed" and sorted(record["materialized"]) == ["a", "d"]
+    assert record["outcome"] == "failed" and sorted(record["assets"]) == ["a", "d"]
 
     earlier = EarlierTries.from_record(record)
     assert earlier.done_steps([a, b, c, d]) == {"a", "d"}
@@ -183,7 +184,7 @@ def test_a_step_skipped_by_its_code_is_not_a_failure() -> None:
 def test_a_checkpoint_saves_what_materialized_at_most_every_interval() -> None:
     saved: list[dict[str, object]] = []
     now = [0.0]
-    earlier = EarlierTries({"a": {"metadata": {}}}, {"a": 1})
+    earlier = EarlierTries({"a": EventExtra(None, {}, ())}, {"a": 1})
     checkpoint = Checkpoint(saved.append, earlier, 2, interval=2.0, clock=lambda: now[0])
     b, c = _step("b", ("a",)), _step("c", ("b",))
     now[0] = 1.0
