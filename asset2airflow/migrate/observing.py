@@ -11,6 +11,11 @@ joined by ``/``), so Airflow's asset graph and our plugin's lineage show them, a
 can depend on them with ``AssetSpec("raw/orders")`` (its DAG is then scheduled on the task
 DAG), and a task DAG can be scheduled on an asset of ours with ``schedule=[Asset.ref(name=
 "sales/daily_summary")]`` (``asset_refs`` writes those). The tasks' code is not touched.
+
+Each outlet carries its static record (``asset2airflow.airflow.record``, execution
+``observed``) in the ``Asset``'s ``extra`` under ``RECORD_EXTRA``: its upstream keys are the
+task's observed inlets, so the plugin draws those edges (Airflow keeps no reference for an
+inlet given by name).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from asset2airflow.airflow.plan import URI_SCHEME
+from asset2airflow.airflow.record import RECORD_EXTRA, observed_record
 from asset2airflow.authoring.keys import AssetKey
 from asset2airflow.errors import DefinitionError
 
@@ -35,13 +41,16 @@ def _keys(value: Any, where: str) -> list[AssetKey]:
         raise DefinitionError(f"observe: {where}: {exc}") from exc
 
 
-def airflow_asset(key: str | AssetKey) -> Any:
+def airflow_asset(key: str | AssetKey, upstream: Iterable[AssetKey] = ()) -> Any:
     """The Airflow ``Asset`` an observed task produces for ``key`` (same name as the asset of
-    an asset module; its uri says no IO manager stores it)."""
+    an asset module; its uri says no IO manager stores it), with its record (``upstream``:
+    the keys the task reads)."""
     from airflow.sdk import Asset
 
     name = AssetKey.from_coercible(key).to_user_string()
-    return Asset(name=name, uri=f"{URI_SCHEME}://{name}")
+    uri = f"{URI_SCHEME}://{name}"
+    record = observed_record(name, uri, [k.to_user_string() for k in upstream])
+    return Asset(name=name, uri=uri, extra={RECORD_EXTRA: record.to_json()})
 
 
 def asset_refs(*keys: str | AssetKey) -> list[Any]:
@@ -98,7 +107,8 @@ def observe(dag: Any, mapping: Mapping[str, Observed] | str | Path) -> Any:
             inlets = _keys(value.get("inlets"), where)
         else:
             outlets, inlets = _keys(value, where), []
-        _extend(dag.task_dict[task_id], "outlets", [airflow_asset(k) for k in outlets])
+        produced = [airflow_asset(k, inlets) for k in outlets]
+        _extend(dag.task_dict[task_id], "outlets", produced)
         _extend(dag.task_dict[task_id], "inlets", asset_refs(*inlets))
     return dag
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from asset2airflow.airflow.record import EventExtra, RecordError
+from asset2airflow.airflow.record import RECORD_EXTRA, EventExtra, RecordError
 from asset2airflow.plugin.catalog import AssetNode, Catalog
 from asset2airflow.plugin.runs import Visibility, step_reports
 from asset2airflow.plugin.serialize import check_json, iso, task_json
@@ -50,7 +50,9 @@ def asset_detail(
         "kinds": list(doc.kinds) if doc else [],
         "tags": dict(doc.tags) if doc else {},
         "code_version": doc.code_version if doc else None,
-        "metadata": extra if isinstance(extra, dict) else {},
+        "metadata": {k: v for k, v in extra.items() if k != RECORD_EXTRA}
+        if isinstance(extra, dict)
+        else {},
         "generated": doc is not None,
         "producers": [task_json(t) for t in node.producers],
         "consumers": [task_json(t) for t in node.consumers],

@@ -23,12 +23,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from asset2airflow.airflow.dynamic import definition_name_of
 from asset2airflow.airflow.record import (
     FIELD,
+    RECORD_EXTRA,
     AssetRecord,
     ExecutionMode,
     RecordError,
@@ -155,9 +156,32 @@ def load_catalog(session: Session) -> Catalog:
         for asset_id in ids:
             node = assets[asset_id]
             node.doc = node.doc or by_key.get(node.name) or pinned.get(asset_id)
-    edges = _edges(assets, outlets, inlets, scheduled, records)
+    _observed_records(session, assets)
+    edges = _edges(assets, outlets, inlets, scheduled)
     executions = {t: r.execution for t, r in records.items()}
     return Catalog(assets, sorted(edges), registries, dag_ids, executions)
+
+
+def _observed_records(session: Session, assets: dict[int, AssetNode]) -> None:
+    """The records observed task DAGs keep in their assets' ``extra`` (``migrate.observe``),
+    for assets no task record describes. Only rows whose JSON names the key are decoded."""
+    from airflow.models.asset import AssetModel
+
+    rows = session.execute(
+        select(AssetModel.id, AssetModel.extra).where(
+            cast(AssetModel.extra, String).like(f"%{RECORD_EXTRA}%")
+        )
+    )
+    for asset_id, extra in rows:
+        node = assets.get(asset_id)
+        if node is None or node.doc is not None or not isinstance(extra, dict):
+            continue
+        try:
+            record = read_task_record(extra.get(RECORD_EXTRA), f"asset {node.name!r}")
+        except RecordError as exc:
+            _LOG.warning("%s", exc)
+            continue
+        node.doc = next((a for a in record.assets if a.key == node.name), None) if record else None
 
 
 def _edges(
@@ -165,17 +189,16 @@ def _edges(
     outlets: dict[TaskRef, list[int]],
     inlets: dict[TaskRef, list[int]],
     scheduled: dict[str, list[int]],
-    records: dict[TaskRef, TaskRecord],
 ) -> set[tuple[int, int]]:
-    """(upstream, downstream) asset ids: from the records' upstream keys where a task has
-    them, else from the task's inlets and its DAG's schedule."""
+    """(upstream, downstream) asset ids: from the records' upstream keys where every asset a
+    task produces has them, else from the task's inlets and its DAG's schedule."""
     by_key = {a.doc.key: i for i, a in assets.items() if a.doc is not None}
     by_name = {a.name: i for i, a in assets.items()}
     edges: set[tuple[int, int]] = set()
     recorded_dags = set()
     for task, ids in outlets.items():
-        record = records.get(task)
-        if record is not None and all(a.upstream is not None for a in record.assets):
+        docs = [assets[i].doc for i in ids]
+        if ids and all(d is not None and d.upstream is not None for d in docs):
             recorded_dags.add(task.dag_id)
             for asset_id in ids:
                 doc = assets[asset_id].doc

@@ -20,8 +20,13 @@ from tests.plugin.sources import (
     DAY_FAILS,
     DAYS_OK,
     FUSED,
+    OBSERVED,
+    PARTITION_CHECKS,
     PARTITIONS,
     QUALITY,
+    REGION_RUNS,
+    SPEC_READER,
+    SPEC_SOURCE,
     UPLOADS,
 )
 
@@ -68,6 +73,18 @@ def api_sales_source() -> str:
     return source
 
 
+def api_marts_source() -> str:
+    """The repo's fused marts reading ``api_cleaned_sales`` (the renamed sales pipeline), each
+    mart renamed ``api_...`` as well."""
+    source = (REPO_DAGS / "sales_marts.py").read_text()
+    marts = ("cleaned_sales", "sales_by_region", "largest_orders", "best_region", "sales_marts")
+    for name in marts:
+        source = re.sub(rf"\b{name}\b", f"api_{name}", source)
+    source = source.replace('name=f"{region}_sales"', 'name=f"api_{region}_sales"')
+    assert source.count('group_name="api_sales_marts"') == 4
+    return source
+
+
 def _parse(path: Path) -> dict[str, Any]:
     from airflow.dag_processing.dagbag import DagBag
 
@@ -96,9 +113,20 @@ def plugin_airflow(
         (dags_folder / "plugin_quality.py").write_text(textwrap.dedent(QUALITY))
         (dags_folder / "plugin_partitions.py").write_text(textwrap.dedent(PARTITIONS))
         (dags_folder / "plugin_fused.py").write_text(textwrap.dedent(FUSED))
+        (dags_folder / "plugin_api_sales_marts.py").write_text(api_marts_source())
+        (dags_folder / "plugin_spec_source.py").write_text(textwrap.dedent(SPEC_SOURCE))
+        (dags_folder / "plugin_spec_reader.py").write_text(textwrap.dedent(SPEC_READER))
+        (dags_folder / "plugin_regions.py").write_text(textwrap.dedent(PARTITION_CHECKS))
+        (dags_folder / "plugin_observed.py").write_text(textwrap.dedent(OBSERVED))
         dags = {}
         sources = ("plugin_api_sales.py", "plugin_quality.py", "plugin_partitions.py")
-        for name in (*sources, "plugin_fused.py"):
+        more = (
+            "plugin_fused.py",
+            "plugin_api_sales_marts.py",
+            "plugin_spec_reader.py",
+            "plugin_regions.py",
+        )
+        for name in (*sources, *more):
             dags.update(_parse(dags_folder / name))
         runs: dict[str, list[Any]] = {
             "api_sales": [dags["api_sales"].test()],
@@ -118,6 +146,9 @@ def plugin_airflow(
         runs["plugin_fused"] = [  # the second run: one asset fails, the other materializes
             dags["plugin_fused"].test(run_conf={"plugin_fused_bad__fail": fail})
             for fail in (False, True)
+        ]
+        runs["plugin_regions"] = [
+            dags["plugin_regions"].test(run_conf={"partition_key": key}) for key in REGION_RUNS
         ]
         from airflow.api_fastapi.app import create_app
 

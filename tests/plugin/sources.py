@@ -123,3 +123,98 @@ def plugin_fused_bad(config: Flag) -> int:
 
 build_dags(Definitions(assets=[plugin_fused_ok, plugin_fused_bad]), execution="fused")
 """
+
+# A dags folder whose second file reads the first file's asset through ``AssetSpec``; the reader
+# also has a graph-backed asset (ops inside) reading it, and a fused DAG.
+SPEC_SOURCE = """
+from asset2airflow import Definitions, asset
+from asset2airflow.airflow import build_dags
+
+
+@asset(group_name="plugin_spec")
+def plugin_spec_upstream() -> list:
+    return [1, 2, 3]
+
+
+build_dags(Definitions(assets=[plugin_spec_upstream]))
+"""
+
+SPEC_READER = """
+from asset2airflow import AssetSpec, Definitions, asset, define_asset_job, graph_asset, op
+from asset2airflow.airflow import build_dags
+
+
+@asset(group_name="plugin_spec_reader")
+def plugin_spec_downstream(plugin_spec_upstream: list) -> int:
+    return sum(plugin_spec_upstream)
+
+
+@op
+def plugin_spec_double(values: list) -> list:
+    return [v * 2 for v in values]
+
+
+@graph_asset(group_name="plugin_spec_reader")
+def plugin_spec_graph(plugin_spec_upstream):
+    return plugin_spec_double(plugin_spec_upstream)
+
+
+@asset(group_name="plugin_spec_fused")
+def plugin_spec_fused_a(plugin_spec_downstream: int) -> int:
+    return plugin_spec_downstream + 1
+
+
+@asset(group_name="plugin_spec_fused")
+def plugin_spec_fused_b(plugin_spec_fused_a: int) -> int:
+    return plugin_spec_fused_a + 1
+
+
+defs = Definitions(
+    assets=[
+        AssetSpec("plugin_spec_upstream"),  # made by plugin_spec_source.py
+        plugin_spec_downstream,
+        plugin_spec_graph,
+        plugin_spec_fused_a,
+        plugin_spec_fused_b,
+    ],
+    jobs=[define_asset_job("plugin_spec_fused", "group:plugin_spec_fused", execution="fused")],
+)
+build_dags(defs)
+"""
+
+# A statically partitioned asset whose blocking check fails on partition "b" only; it is run for
+# "a", "b", then "c", so the latest result of the check (on "c") passed.
+PARTITION_CHECKS = """
+from asset2airflow import (AssetCheckResult, AssetExecutionContext, Definitions,
+                           StaticPartitionsDefinition, asset, asset_check)
+from asset2airflow.airflow import build_dags
+
+
+@asset(group_name="plugin_regions", partitions_def=StaticPartitionsDefinition(["a", "b", "c"]))
+def plugin_region(context: AssetExecutionContext) -> str:
+    return context.partition_key
+
+
+@asset_check(asset=plugin_region, blocking=True, description="Region b is never valid.")
+def plugin_region_valid(plugin_region: str) -> AssetCheckResult:
+    return AssetCheckResult(passed=plugin_region != "b", metadata={"region": plugin_region})
+
+
+build_dags(Definitions(assets=[plugin_region], asset_checks=[plugin_region_valid]))
+"""
+REGION_RUNS = ("a", "b", "c")
+
+# A task DAG seen as assets (``migrate.observe``): its load task reads the asset of
+# plugin_spec_source.py and writes a table no asset module builds.
+OBSERVED = """
+import pendulum
+from airflow.providers.standard.operators.empty import EmptyOperator
+from airflow.sdk import DAG
+from asset2airflow.migrate import observe
+
+with DAG("plugin_observed", schedule=None, start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
+         catchup=False) as dag:
+    EmptyOperator(task_id="load")
+
+observe(dag, {"load": {"outlets": ["plugin_observed_table"], "inlets": ["plugin_spec_upstream"]}})
+"""

@@ -32,16 +32,19 @@ from asset2airflow.airflow.record.run import (
 )
 from asset2airflow.airflow.record.static import (
     FIELD,
+    RECORD_EXTRA,
     AssetRecord,
     CheckDefinition,
     TaskRecord,
     asset_record,
+    observed_record,
     read_task_record,
     task_record,
 )
 
 __all__ = [
     "FIELD",
+    "RECORD_EXTRA",
     "VERSION",
     "XCOM_KEY",
     "AssetRecord",
@@ -57,6 +60,7 @@ __all__ = [
     "TryOutcome",
     "asset_record",
     "dynamic_names_in",
+    "observed_record",
     "partitions_from_json",
     "partitions_to_json",
     "read_task_record",

@@ -28,6 +28,9 @@ from asset2airflow.authoring.keys import AssetKey
 
 FIELD = "asset_docs"
 """The operator attribute (and serialized field) holding a ``TaskRecord``'s JSON."""
+RECORD_EXTRA = "asset2airflow_record"
+"""Key of a ``TaskRecord``'s JSON in the ``extra`` of an observed task's ``Asset`` (a task DAG
+we do not build has no field of ours to carry it)."""
 
 
 @dataclass(frozen=True)
@@ -187,3 +190,22 @@ def read_task_record(value: object, what: str) -> TaskRecord | None:
     if not isinstance(value, (str, Mapping)):
         raise RecordError(f"{what} is {type(value).__name__}, expected a JSON string")
     return TaskRecord.from_json(value, what)
+
+
+def observed_record(key: str, uri: str, upstream: Iterable[str]) -> TaskRecord:
+    """The record of an asset an observed task DAG produces (``migrate.observe``): only its
+    key, URI and upstream keys are known."""
+    asset = AssetRecord(
+        key=key,
+        group=None,
+        description=None,
+        owners=(),
+        kinds=(),
+        tags={},
+        code_version=None,
+        uri=uri,
+        partitions=None,
+        checks=(),
+        upstream=tuple(sorted(set(upstream))),
+    )
+    return TaskRecord(ExecutionMode.OBSERVED, (asset,))

@@ -39,11 +39,19 @@
       el("h1", {}, asset.name),
       el("p", { class: "badges" },
         badge(asset.state),
-        asset.check_state ? badge(asset.check_state, `Checks ${A2A.STATE_LABELS[asset.check_state].toLowerCase()}`) : null,
+        asset.check_state ? badge(asset.check_state, checkSummary(asset)) : null,
         asset.partitions ? el("span", { class: "chip" }, `${asset.partitions.type.replace("_", " ")} partitions`) : null,
         asset.kinds.map((k) => el("span", { class: "chip" }, k)),
         " ", el("a", { href: links.lineage({ select: asset.name }) }, "Show in lineage"),
         " · ", airflowLink(links.airflowAsset(asset.id), "Airflow's asset page")));
+  }
+
+  /* The header's check badge: "Checks failed on N partitions" when a partition's latest result
+   * failed, else the worst latest result ("Checks passed"). */
+  function checkSummary(asset) {
+    const failing = new Set(asset.checks.flatMap((c) => c.failed_partitions || []));
+    if (failing.size) return `Checks failed on ${failing.size} partition${failing.size === 1 ? "" : "s"}`;
+    return `Checks ${A2A.STATE_LABELS[asset.check_state].toLowerCase()}`;
   }
 
   function about(asset) {
@@ -98,10 +106,11 @@
           }
         }
       });
-      rows.push(el("tr", { class: `check-row check-${latest ? latest.state : "not_run"}`, dataset: { check: check.name } },
+      const state = check.state || (asset.runs_hidden ? "hidden" : "not_run");
+      rows.push(el("tr", { class: `check-row check-${state}`, dataset: { check: check.name } },
         el("td", {}, el("strong", {}, check.name), check.description ? el("div", { class: "muted" }, check.description) : null),
         el("td", {}, check.blocking ? "blocking" : "non-blocking"),
-        el("td", {}, badge(latest ? latest.state : (asset.runs_hidden ? "hidden" : "not_run"))),
+        el("td", {}, badge(state), A2A.failedOn(check.failed_partitions)),
         el("td", {}, latest ? latest.severity : "—"),
         el("td", {}, latest ? time(latest.timestamp) : "—", latest && latest.partition ? el("div", { class: "muted" }, `partition ${latest.partition}`) : null),
         el("td", {}, latest ? [runLink(latest), Object.keys(latest.metadata).length ? metadataTable(latest.metadata) : null] : "—"),

@@ -82,7 +82,7 @@
         el("td", {}, el("a", { href: links.asset(check.asset_id) }, check.asset), el("div", { class: "muted" }, check.group)),
         el("td", {}, el("strong", {}, check.name), check.description ? el("div", { class: "muted" }, check.description) : null),
         el("td", {}, check.blocking ? "blocking" : "non-blocking"),
-        el("td", {}, badge(check.state)),
+        el("td", {}, badge(check.state), A2A.failedOn(check.failed_partitions)),
         el("td", {}, check.severity || "—"),
         el("td", {}, time(check.timestamp)),
         el("td", {}, check.partition || "—"),

@@ -162,6 +162,16 @@ const A2A = (() => {
     return typeof value === "object" ? JSON.stringify(value) : String(value);
   }
 
+  /* "failed on N partitions: a, b" under a check whose latest result per partition did not
+   * pass on some partitions (``failed_partitions`` of the API); nothing when there are none. */
+  function failedOn(partitions) {
+    if (!partitions || !partitions.length) return null;
+    const shown = partitions.slice(0, 20).join(", ") + (partitions.length > 20 ? ", …" : "");
+    const noun = partitions.length === 1 ? "partition" : "partitions";
+    return el("div", { class: "failed-partitions", title: partitions.join(", ") },
+      `failed on ${partitions.length} ${noun}: ${shown}`);
+  }
+
   function metadataTable(metadata) {
     const entries = Object.entries(metadata || {});
     if (!entries.length) return el("p", { class: "muted" }, "No metadata.");
@@ -282,6 +292,6 @@ const A2A = (() => {
 
   return {
     base, airflow, el, append, api, safeUrl, links, airflowLink, badge, time, markdown,
-    metadataValue, metadataTable, mount, fail, section, STATE_LABELS,
+    metadataValue, metadataTable, failedOn, mount, fail, section, STATE_LABELS,
   };
 })();

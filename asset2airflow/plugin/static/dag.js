@@ -29,7 +29,7 @@
           el("td", {}, el("a", { href: links.asset(a.id) }, a.name), a.partitioned ? el("span", { class: "chip" }, "partitioned") : null,
             a.description ? el("div", { class: "muted" }, a.description) : null),
           el("td", {}, badge(a.state)),
-          el("td", {}, a.checks.length ? a.checks.map((c) => el("div", {}, badge(c.state), " ", c.name)) : el("span", { class: "muted" }, "—")),
+          el("td", {}, a.checks.length ? a.checks.map((c) => el("div", {}, badge(c.state), " ", c.name, A2A.failedOn(c.failed_partitions))) : el("span", { class: "muted" }, "—")),
           el("td", {}, time(a.last_materialized), a.last_partition ? el("div", { class: "muted" }, `partition ${a.last_partition}`) : null),
           el("td", {}, a.task_ids.map((t) => airflowLink(links.task(dagId, t), t))),
           el("td", {}, names(a.upstream)),

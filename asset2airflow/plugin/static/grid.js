@@ -11,6 +11,8 @@ const A2AGrid = (() => {
   const GUTTER = 120;
   const COLORS = { m: "#2f9e44", c: "#f08c00", f: "#e03131", r: "#1c7ed6", "-": "#dee2e6" };
   const NAMES = { m: "materialized", c: "check failed", f: "failed", r: "running", "-": "missing" };
+  /* The badge of each code: the same colour as its swatch in the legend. */
+  const STATES = { m: "materialized", c: "check_failed", f: "failed", r: "running", "-": "missing" };
 
   async function render(holder, asset) {
     let data;
@@ -117,7 +119,7 @@ const A2AGrid = (() => {
       draw();
       if (index < 0) return;
       const key = keys[index];
-      detail.replaceChildren(el("h3", {}, `Partition ${key}`), badge(NAMES[status[index]].replace(" ", "_"), NAMES[status[index]]), el("p", { class: "muted" }, "Loading…"));
+      detail.replaceChildren(el("h3", {}, `Partition ${key}`), badge(STATES[status[index]], NAMES[status[index]]), el("p", { class: "muted" }, "Loading…"));
       try {
         const found = await api(`/assets/${encodeURIComponent(asset.id)}/partitions/detail?key=${encodeURIComponent(key)}`);
         detail.replaceChildren(...partitionDetail(found, status[index]));
@@ -174,7 +176,7 @@ const A2AGrid = (() => {
     const runLink = (r) => airflowLink(links.taskInstance(r.dag_id, r.run_id, r.task_id), r.run_id);
     return [
       el("h3", {}, `Partition ${found.key}`),
-      el("p", {}, badge(code === "m" ? "materialized" : code === "f" ? "failed" : code === "c" ? "failed" : code === "r" ? "running" : "missing", NAMES[code])),
+      el("p", {}, badge(STATES[code], NAMES[code])),
       found.runs.length
         ? el("table", { class: "data" }, el("thead", {}, el("tr", {}, ["Run", "State", "Ended"].map((h) => el("th", {}, h)))),
           el("tbody", {}, found.runs.map((r) => el("tr", {}, el("td", {}, runLink(r)), el("td", {}, r.state || "—"), el("td", {}, time(r.end_date))))))
