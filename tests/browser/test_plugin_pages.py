@@ -32,7 +32,13 @@ from tests.plugin.sources import (
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
-DAG_IDS = ("sales", "plugin_quality", "plugin_quality_reports", "plugin_days")
+DAG_IDS = ("sales", "sales_marts", "plugin_quality", "plugin_quality_reports", "plugin_days")
+MARTS_EDGES = {
+    ("cleaned_sales", "sales_by_region"),
+    ("cleaned_sales", "largest_orders"),
+    ("sales_by_region", "best_region"),
+    *(("cleaned_sales", f"{region}_sales") for region in ("north", "south", "east", "west")),
+}
 
 
 def trigger(airflow: AirflowStandalone, dag_id: str, **kwargs: Any) -> tuple[str, str]:
@@ -61,6 +67,7 @@ def airflow(airflow_standalone: AirflowStandalone) -> AirflowStandalone:
     folder = airflow.dags_folder
     shutil.copytree(REPO / "dags" / "data", folder / "data", dirs_exist_ok=True)
     shutil.copy(REPO / "dags" / "sales_pipeline.py", folder / "sales_pipeline.py")
+    shutil.copy(REPO / "dags" / "sales_marts.py", folder / "sales_marts.py")  # the demo's marts
     (folder / "plugin_quality.py").write_text(textwrap.dedent(QUALITY))
     (folder / "plugin_partitions.py").write_text(textwrap.dedent(PARTITIONS))
     for dag_id in DAG_IDS:
@@ -136,6 +143,11 @@ def test_lineage_nav_shows_the_sales_pipeline_and_leads_to_the_asset_and_its_che
         "failed",
     )
     assert not [n for n in nodes if n.startswith("asset2airflow-partitions")]
+    # The demo's fused marts (another file, one task) are drawn connected to cleaned_sales and
+    # among themselves.
+    drawn = {tuple(e) for e in js_frame(page).evaluate("window.A2ALineage.drawnEdges")}
+    assert MARTS_EDGES <= drawn, MARTS_EDGES - drawn
+    assert ("raw_sales", "cleaned_sales") in drawn
     page.screenshot(path=str(shots / "plugin-lineage.png"))
 
     # Click the node on the canvas: its lineage lights up and the side panel describes it.
@@ -144,7 +156,7 @@ def test_lineage_nav_shows_the_sales_pipeline_and_leads_to_the_asset_and_its_che
     page.mouse.click(box["x"] + inner["x"], box["y"] + inner["y"])
     panel = frame.locator("#selection")
     panel.get_by_role("heading", name="cleaned_sales").wait_for()
-    assert "1 upstream, 1 downstream" in panel.inner_text()
+    assert "1 upstream, 7 downstream" in panel.inner_text()  # the summary and six marts
     assert "Materialized" in panel.inner_text()
     page.screenshot(path=str(shots / "plugin-lineage-selected.png"))
     panel.get_by_role("link", name="Open asset page").click()
@@ -226,6 +238,10 @@ def test_partition_grid_shows_each_partitions_status_and_its_runs(
         for code in ("m", "c", "f")
     }
     assert counts["c"] == 1 and counts["f"] == 1 and counts["m"] >= len(DAYS_OK)
+    header = frame.locator(".page-header").inner_text()
+    assert "Checks failed on 1 partition" in header, header
+    row = frame.locator("tr.check-row[data-check='plugin_daily_sales_complete']")
+    assert f"failed on 1 partition: {DAY_CHECK_FAILS}" in row.inner_text()
     page.screenshot(path=str(shots / "plugin-partitions.png"), full_page=True)
 
     finder = frame.get_by_role("searchbox", name="Find a partition")
@@ -235,11 +251,21 @@ def test_partition_grid_shows_each_partitions_status_and_its_runs(
     detail.get_by_role("heading", name=f"Partition {DAY_FAILS}").wait_for()
     detail.get_by_role("cell", name="failed").wait_for()
     assert "Never materialized." in detail.inner_text()
+    assert "null" not in detail.inner_text()  # no check results: nothing shown for them
+    finder.fill(DAYS_OK[0])
+    finder.press("Enter")
+    detail.get_by_role("heading", name="Latest materialization").wait_for()
+    assert "[object" not in detail.inner_text() and "null" not in detail.inner_text()
     finder.fill(DAY_CHECK_FAILS)
     finder.press("Enter")
     detail.get_by_role("heading", name=f"Partition {DAY_CHECK_FAILS}").wait_for()
     detail.get_by_text("plugin_daily_sales_complete").wait_for()
     assert "check failed" in detail.inner_text()
+    # The badge has the colour of the legend's swatch for "check failed".
+    swatch = frame.locator(".legend-toggle[data-status='c'] .swatch")
+    badge = detail.locator(".badge", has_text="check failed").first
+    colour = "(e) => getComputedStyle(e).backgroundColor"
+    assert badge.evaluate(colour) == swatch.evaluate(colour)
     section = frame.locator("section.card", has=frame.locator(".partitions"))
     section.screenshot(path=str(shots / "plugin-partition-detail.png"))
 

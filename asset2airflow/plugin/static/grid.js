@@ -122,7 +122,7 @@ const A2AGrid = (() => {
       detail.replaceChildren(el("h3", {}, `Partition ${key}`), badge(STATES[status[index]], NAMES[status[index]]), el("p", { class: "muted" }, "Loading…"));
       try {
         const found = await api(`/assets/${encodeURIComponent(asset.id)}/partitions/detail?key=${encodeURIComponent(key)}`);
-        detail.replaceChildren(...partitionDetail(found, status[index]));
+        detail.replaceChildren(el("div", {}, partitionDetail(found, status[index])));  // el() drops the absent parts
       } catch (error) {
         detail.replaceChildren(el("p", { class: "error" }, String(error.message)));
       }

@@ -30,6 +30,7 @@
   let dirty = false;
   let firstDraw = true;
   let lastDrawMs = 0;
+  let drawnEdges = [];
 
   async function start() {
     try {
@@ -179,6 +180,7 @@
     }
 
     ctx.lineWidth = Math.max(1, 1.2 / view.scale);
+    drawnEdges = [];
     for (let e = 0; e < data.edges.length; e++) {
       const [s, d] = data.edges[e];
       const a = nodes[s];
@@ -188,6 +190,7 @@
       const x2 = b.x;
       const y2 = b.y + b.h / 2;
       if (!visible(Math.min(x1, x2), Math.min(y1, y2), Math.abs(x2 - x1), Math.abs(y2 - y1))) continue;
+      drawnEdges.push(e);
       const highlighted = relatedEdges && relatedEdges.has(e);
       ctx.strokeStyle = highlighted ? "#1c7ed6" : related ? "rgba(150,160,175,0.25)" : "#9aa5b4";
       ctx.lineWidth = (highlighted ? 2.5 : 1.2) / Math.max(view.scale, 0.5);
@@ -395,6 +398,8 @@
     },
     get nodes() { return nodes.map((n) => ({ name: n.name, state: n.state, checks: n.checks })); },
     get lastDrawMs() { return lastDrawMs; },
+    /* The edges the last draw stroked (in view), as [upstream name, downstream name]. */
+    get drawnEdges() { return drawnEdges.map((e) => data.edges[e].map((i) => nodes[i].name)); },
   };
 
   start();
