@@ -264,7 +264,7 @@ def insert_history(events_per_asset: int) -> dict[str, Any]:
 def _hourly_keys() -> list[str]:
     from airflow.utils.session import create_session
 
-    from asset2airflow.airflow.asset_docs import partitions_from_json
+    from asset2airflow.airflow.record import partitions_from_json
     from asset2airflow.plugin.catalog import load_catalog
 
     with create_session() as session:

@@ -31,7 +31,6 @@ from asset2airflow.airflow.record import (
     FIELD,
     RECORD_EXTRA,
     AssetRecord,
-    ExecutionMode,
     RecordError,
     TaskRecord,
     read_task_record,
@@ -68,8 +67,6 @@ class Catalog:
     """Dynamic partitions definition name -> id of its registry asset."""
     dag_ids: set[str]
     """Active (not stale) DAGs."""
-    executions: dict[TaskRef, ExecutionMode | None] = field(default_factory=dict)
-    """How each task with a record runs its assets (``None``: a version-1 record)."""
 
     def __post_init__(self) -> None:
         self.by_name = {a.name: a.id for a in self.assets.values()}
@@ -158,8 +155,7 @@ def load_catalog(session: Session) -> Catalog:
             node.doc = node.doc or by_key.get(node.name) or pinned.get(asset_id)
     _observed_records(session, assets)
     edges = _edges(assets, outlets, inlets, scheduled)
-    executions = {t: r.execution for t, r in records.items()}
-    return Catalog(assets, sorted(edges), registries, dag_ids, executions)
+    return Catalog(assets, sorted(edges), registries, dag_ids)
 
 
 def _observed_records(session: Session, assets: dict[int, AssetNode]) -> None:

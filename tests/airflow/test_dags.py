@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from asset2airflow.airflow.record import AssetStatus, RunRecord
 from tests.airflow.conftest import asset_events, task_states, xcom
 
 pytestmark = pytest.mark.integration
@@ -54,8 +55,8 @@ def test_sales_dag_test_run_stores_data_and_records_checks(
     [*_, raw_event] = asset_events("raw_sales")
     assert raw_event["metadata"]["row_count"] == {"type": "int", "value": 9}
     step = xcom(run, "cleaned_sales", "asset2airflow")
-    step = json.loads(step) if isinstance(step, str) else step
-    assert step["checks"][0]["metadata"]["non_positive_rows"]["value"] == 0
+    [pushed] = RunRecord.from_json(json.loads(step) if isinstance(step, str) else step).checks
+    assert pushed.metadata["non_positive_rows"]["value"] == 0
 
 
 BLOCKING = """
@@ -99,8 +100,9 @@ def test_failing_blocking_check_fails_task_and_emits_no_event(
     assert task_states(run) == {"numbers": "failed", "doubled": "upstream_failed"}
     assert len(asset_events("numbers")) == before  # no event: the other DAG is not triggered
     step = xcom(run, "numbers", "asset2airflow")
-    step = json.loads(step) if isinstance(step, str) else step
-    assert step["checks"][0]["passed"] is False
+    record = RunRecord.from_json(json.loads(step) if isinstance(step, str) else step)
+    assert [c.passed for c in record.checks] == [False]
+    assert record.assets[0].status is AssetStatus.BLOCKED
     ok = dag.test(run_conf={"numbers__fail_check": False})
     assert ok.state == "success" and len(asset_events("numbers")) == before + 1
 
@@ -214,6 +216,8 @@ def test_a_failing_resource_fails_the_task_naming_it_after_reporting_the_step(
     assert run.state == "failed"
     assert task_states(run) == {"uses_session": "failed"}
     step = xcom(run, "uses_session", "asset2airflow")
-    step = json.loads(step) if isinstance(step, str) else step
-    assert step["error"] is None and "uses_session" in step["materializations"]
+    record = RunRecord.from_json(json.loads(step) if isinstance(step, str) else step)
+    uses_session = record.asset("uses_session")
+    assert record.error is None and uses_session is not None
+    assert uses_session.status is AssetStatus.MATERIALIZED
     assert asset_events("uses_session") == []  # a failed task emits no asset event

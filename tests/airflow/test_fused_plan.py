@@ -9,8 +9,8 @@ import pytest
 
 from asset2airflow import AssetSpec, Definitions, MetadataValue, asset, define_asset_job
 from asset2airflow.airflow.fused_report import Checkpoint, EarlierTries, fused_report
-from asset2airflow.airflow.record import EventExtra
 from asset2airflow.airflow.plan import FUSED_TASK_ID, build_dag_plans
+from asset2airflow.airflow.record import EventExtra
 from asset2airflow.airflow.render import render_dag
 from asset2airflow.authoring.airflow_decorators import airflow_task
 from asset2airflow.authoring.keys import AssetKey

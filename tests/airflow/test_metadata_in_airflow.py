@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from asset2airflow.airflow.record import RunRecord
 from tests.airflow.conftest import asset_events, task_states, xcom
 
 pytestmark = pytest.mark.integration
@@ -81,7 +82,8 @@ def test_nan_datetime_and_set_metadata_reach_the_asset_event_readably(
 
     pushed = xcom(run, "meta_stats", "asset2airflow")
     pushed = json.loads(pushed) if isinstance(pushed, str) else pushed
-    assert pushed["materializations"]["meta_stats"] == event
+    materialized = RunRecord.from_json(pushed).asset("meta_stats")
+    assert materialized is not None and materialized.event_extra().to_json() == event
     json.dumps(pushed, allow_nan=False)
 
 

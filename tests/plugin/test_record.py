@@ -37,9 +37,9 @@ from asset2airflow.airflow.record import (
     partitions_from_json,
     partitions_to_json,
 )
-from asset2airflow.authoring.results import AssetCheckSeverity
 from asset2airflow.authoring.dynamic_partitions import DagsterInstance, dynamic_partitions_store
 from asset2airflow.authoring.partitions import PartitionsDefinition
+from asset2airflow.authoring.results import AssetCheckSeverity
 
 REPO = Path(__file__).resolve().parents[2]
 
