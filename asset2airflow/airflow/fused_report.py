@@ -53,7 +53,7 @@ class EarlierTries:
         (everything runs)."""
         try:
             record = RunRecord.from_json(_upgrade_resume_v1(value), "fused resume record")
-        except (RecordError, TypeError, ValueError):
+        except (RecordError, KeyError, TypeError, ValueError):
             return cls()
         if record.outcome not in _RESUMABLE:
             return cls()

@@ -283,3 +283,14 @@ def test_generated_tasks_serialize_their_record_identically(
     # Deserialized (what the scheduler and api-server hold) the field is still there.
     restored = DagSerialization.from_dict(json.loads(json.dumps(first, default=str)))
     assert restored.get_task("cleaned_sales").asset_docs == tasks["cleaned_sales"]["asset_docs"]
+
+
+def test_a_version_1_fused_resume_record_still_resumes() -> None:
+    from asset2airflow.airflow.fused_report import EarlierTries
+
+    extra = {"metadata": {}, "checks": [], "partition": None}
+    old = {"outcome": "failed", "materialized": {"a": {"extra": extra, "try_number": 1}}}
+    earlier = EarlierTries.from_record(old)
+    assert earlier.try_numbers == {"a": 1}
+    assert earlier.extras["a"] == EventExtra(None, {}, ())
+    assert EarlierTries.from_record({**old, "outcome": "success"}).extras == {}
