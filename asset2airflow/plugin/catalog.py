@@ -154,7 +154,7 @@ def load_catalog(session: Session) -> Catalog:
             node = assets[asset_id]
             node.doc = node.doc or by_key.get(node.name) or pinned.get(asset_id)
     _observed_records(session, assets)
-    edges = _edges(assets, outlets, inlets, scheduled)
+    edges = _edges(assets, outlets, inlets, scheduled, {t.dag_id for t in records})
     return Catalog(assets, sorted(edges), registries, dag_ids)
 
 
@@ -185,17 +185,17 @@ def _edges(
     outlets: dict[TaskRef, list[int]],
     inlets: dict[TaskRef, list[int]],
     scheduled: dict[str, list[int]],
+    generated: set[str],
 ) -> set[tuple[int, int]]:
     """(upstream, downstream) asset ids: from the records' upstream keys where every asset a
-    task produces has them, else from the task's inlets and its DAG's schedule."""
+    task produces has them, else from the task's inlets; and, for DAGs we did not generate
+    (plain or observed task DAGs), from the assets the DAG is scheduled on."""
     by_key = {a.doc.key: i for i, a in assets.items() if a.doc is not None}
     by_name = {a.name: i for i, a in assets.items()}
     edges: set[tuple[int, int]] = set()
-    recorded_dags = set()
     for task, ids in outlets.items():
         docs = [assets[i].doc for i in ids]
         if ids and all(d is not None and d.upstream is not None for d in docs):
-            recorded_dags.add(task.dag_id)
             for asset_id in ids:
                 doc = assets[asset_id].doc
                 for key in (doc.upstream or ()) if doc is not None else ():
@@ -206,7 +206,7 @@ def _edges(
         for upstream in inlets.get(task, ()):
             edges.update((upstream, produced) for produced in ids if produced != upstream)
     for dag_id, upstream_ids in scheduled.items():
-        if dag_id in recorded_dags:
+        if dag_id in generated:
             continue  # its records list every upstream: exact edges above
         produced = [i for t, ids in outlets.items() if t.dag_id == dag_id for i in ids]
         edges.update((u, p) for u in upstream_ids for p in produced if u != p)

@@ -18,7 +18,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from asset2airflow.airflow.record import XCOM_KEY, CheckRecord, RecordError, RunRecord
@@ -292,8 +292,10 @@ def failing_partitions(
     session: Session, tasks: Iterable[TaskRef], visibility: Visibility
 ) -> dict[tuple[str, str], dict[str, CheckResult]]:
     """Per (asset, check): the partitions whose latest result of the check did not pass, with
-    that result. Only run records whose JSON mentions ``false`` can hold a failed check: those
-    are read, then the newer records of the same partitions, which may have passed since."""
+    that result. Only run records whose JSON holds ``"passed": false`` can hold a failed check:
+    those are read, then the newer records of the same partitions, which may have passed
+    since."""
+    from airflow.models.dagrun import DagRun
     from airflow.models.xcom import XComModel as X
 
     wanted = sorted(
@@ -308,17 +310,29 @@ def failing_partitions(
             X.task_id == task.task_id,
         )
         columns = (X.dag_id, X.task_id, X.run_id, X.dag_run_id, X.timestamp, X.value)
-        suspects = _reports(
-            session.execute(select(*columns).where(*mine, cast(X.value, String).like("%false%"))),
-            {task},
-        )
+        text = cast(X.value, String)
+        failed = or_(text.like('%"passed": false%'), text.like('%"passed":false%'))
+        suspects = _reports(session.execute(select(*columns).where(*mine, failed)), {task})
         partitions = {c.partition for r in suspects for c in r.record.checks if not c.passed}
         partitions.discard(None)
         if not partitions:
             continue
         oldest = min(r.run_pk for r in suspects)
+        # Newer runs of the same partitions (or of a partition given as a param, which Airflow
+        # does not know: ``partition_key`` NULL); not every newer record of the task.
         newer = _reports(
-            session.execute(select(*columns).where(*mine, X.dag_run_id > oldest)), {task}
+            session.execute(
+                select(*columns)
+                .join(DagRun, DagRun.id == X.dag_run_id)
+                .where(*mine, X.dag_run_id > oldest)
+                .where(
+                    or_(
+                        DagRun.partition_key.in_(sorted(str(p) for p in partitions)),
+                        DagRun.partition_key.is_(None),
+                    )
+                )
+            ),
+            {task},
         )
         by_pk = {r.run_pk: r for r in [*suspects, *newer]}
         for run_pk in sorted(by_pk):  # ascending: the latest result of a partition wins

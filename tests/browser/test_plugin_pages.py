@@ -156,7 +156,7 @@ def test_lineage_nav_shows_the_sales_pipeline_and_leads_to_the_asset_and_its_che
     page.mouse.click(box["x"] + inner["x"], box["y"] + inner["y"])
     panel = frame.locator("#selection")
     panel.get_by_role("heading", name="cleaned_sales").wait_for()
-    assert "1 upstream, 7 downstream" in panel.inner_text()  # the summary and six marts
+    assert "1 upstream, 8 downstream" in panel.inner_text()  # the summary and the 7 marts
     assert "Materialized" in panel.inner_text()
     page.screenshot(path=str(shots / "plugin-lineage-selected.png"))
     panel.get_by_role("link", name="Open asset page").click()
