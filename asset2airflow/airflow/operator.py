@@ -94,8 +94,8 @@ class AssetStepOperator(BaseOperator):
             return ""
         # By asset key: an outlet's name is not the key when pinned (``airflow_task``).
         produced = compiled.task_asset_keys.get(self.task_id, ())
-        task = next(t for t in compiled.plan.tasks if t.task_id == self.task_id)
-        uris = {k: o.uri for k, o in zip(produced, task.outlets, strict=False)}
+        # The first outlets are the assets' ``Asset``s, in key order (as ``_emit_events`` reads).
+        uris = {k: getattr(o, "uri", None) for k, o in zip(produced, self.outlets, strict=False)}
         mode = ExecutionMode(compiled.plan.execution)
         return task_record(compiled.defs.asset_graph, produced, mode, uris).to_json()
 
