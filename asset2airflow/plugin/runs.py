@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import threading
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -288,62 +289,91 @@ def check_results(
     ]
 
 
+_FAILING_CACHE: dict[TaskRef, tuple[tuple[Any, ...], dict[tuple[str, str, str], CheckResult]]] = {}
+_FAILING_LOCK = threading.Lock()
+
+
 def failing_partitions(
     session: Session, tasks: Iterable[TaskRef], visibility: Visibility
 ) -> dict[tuple[str, str], dict[str, CheckResult]]:
     """Per (asset, check): the partitions whose latest result of the check did not pass, with
     that result. Only run records whose JSON holds ``"passed": false`` can hold a failed check:
     those are read, then the newer records of the same partitions, which may have passed
-    since."""
-    from airflow.models.dagrun import DagRun
+    since. Cached per task until its records change (count, newest run, newest write)."""
     from airflow.models.xcom import XComModel as X
 
     wanted = sorted(
         {t for t in tasks if visibility.can_read(t.dag_id)}, key=lambda t: (t.dag_id, t.task_id)
     )
-    latest: dict[tuple[str, str, str], tuple[int, CheckResult]] = {}
-    for task in wanted:
-        mine = (
-            X.key == XCOM_KEY,
-            X.map_index == -1,
-            X.dag_id == task.dag_id,
-            X.task_id == task.task_id,
-        )
-        columns = (X.dag_id, X.task_id, X.run_id, X.dag_run_id, X.timestamp, X.value)
-        text = cast(X.value, String)
-        failed = or_(text.like('%"passed": false%'), text.like('%"passed":false%'))
-        suspects = _reports(session.execute(select(*columns).where(*mine, failed)), {task})
-        partitions = {c.partition for r in suspects for c in r.record.checks if not c.passed}
-        partitions.discard(None)
-        if not partitions:
-            continue
-        oldest = min(r.run_pk for r in suspects)
-        # Newer runs of the same partitions (or of a partition given as a param, which Airflow
-        # does not know: ``partition_key`` NULL); not every newer record of the task.
-        newer = _reports(
-            session.execute(
-                select(*columns)
-                .join(DagRun, DagRun.id == X.dag_run_id)
-                .where(*mine, X.dag_run_id > oldest)
-                .where(
-                    or_(
-                        DagRun.partition_key.in_(sorted(str(p) for p in partitions)),
-                        DagRun.partition_key.is_(None),
-                    )
-                )
-            ),
-            {task},
-        )
-        by_pk = {r.run_pk: r for r in [*suspects, *newer]}
-        for run_pk in sorted(by_pk):  # ascending: the latest result of a partition wins
-            for result in by_pk[run_pk].check_results():
-                if result.partition in partitions:
-                    latest[(result.asset, result.name, str(result.partition))] = (run_pk, result)
     found: dict[tuple[str, str], dict[str, CheckResult]] = {}
-    for (asset, name, partition), (_, result) in sorted(latest.items()):
-        if result.state != "passed":
+    for task in wanted:
+        signature = tuple(
+            session.execute(
+                select(func.count(), func.max(X.dag_run_id), func.max(X.timestamp)).where(
+                    *_records_of(task)
+                )
+            ).one()
+        )
+        with _FAILING_LOCK:
+            cached = _FAILING_CACHE.get(task)
+        if cached is None or cached[0] != signature:
+            cached = (signature, _failing_of(session, task))
+            with _FAILING_LOCK:
+                _FAILING_CACHE[task] = cached
+        for (asset, name, partition), result in cached[1].items():
             found.setdefault((asset, name), {})[partition] = result
     return found
+
+
+def _records_of(task: TaskRef) -> tuple[Any, ...]:
+    from airflow.models.xcom import XComModel as X
+
+    return (
+        X.key == XCOM_KEY,
+        X.map_index == -1,
+        X.dag_id == task.dag_id,
+        X.task_id == task.task_id,
+    )
+
+
+def _failing_of(session: Session, task: TaskRef) -> dict[tuple[str, str, str], CheckResult]:
+    """(asset, check, partition) -> the latest result, for those that did not pass."""
+    from airflow.models.dagrun import DagRun
+    from airflow.models.xcom import XComModel as X
+
+    mine = _records_of(task)
+    columns = (X.dag_id, X.task_id, X.run_id, X.dag_run_id, X.timestamp, X.value)
+    text = cast(X.value, String)
+    failed = or_(text.like('%"passed": false%'), text.like('%"passed":false%'))
+    suspects = _reports(session.execute(select(*columns).where(*mine, failed)), {task})
+    partitions = {c.partition for r in suspects for c in r.record.checks if not c.passed}
+    partitions.discard(None)
+    if not partitions:
+        return {}
+    oldest = min(r.run_pk for r in suspects)
+    # Newer runs of the same partitions (or of a partition given as a param, which Airflow
+    # does not know: ``partition_key`` NULL); not every newer record of the task.
+    newer = _reports(
+        session.execute(
+            select(*columns)
+            .join(DagRun, DagRun.id == X.dag_run_id)
+            .where(*mine, X.dag_run_id > oldest)
+            .where(
+                or_(
+                    DagRun.partition_key.in_(sorted(str(p) for p in partitions)),
+                    DagRun.partition_key.is_(None),
+                )
+            )
+        ),
+        {task},
+    )
+    by_pk = {r.run_pk: r for r in [*suspects, *newer]}
+    latest: dict[tuple[str, str, str], CheckResult] = {}
+    for run_pk in sorted(by_pk):  # ascending: the latest result of a partition wins
+        for result in by_pk[run_pk].check_results():
+            if result.partition in partitions:
+                latest[(result.asset, result.name, str(result.partition))] = result
+    return {k: r for k, r in sorted(latest.items()) if r.state != "passed"}
 
 
 def _json_value(value: Any) -> Any:

@@ -78,7 +78,13 @@ def statuses(
     events = event_summaries(session, visibility, ids if asset_ids is not None else None)
     producers = {t for n in nodes for t in n.producers}
     activity = task_activity(session, producers, visibility)
-    failed_tasks = [t for t, a in activity.items() if a.last_failure]
+    # Only a task of several assets (fused, a multi-asset) can fail for some of them: its run
+    # record says which. A task of one asset that failed, failed that asset.
+    assets_of: dict[TaskRef, int] = {}
+    for node in catalog.assets.values():
+        for task in node.producers:
+            assets_of[task] = assets_of.get(task, 0) + 1
+    failed_tasks = [t for t, a in activity.items() if a.last_failure and assets_of.get(t, 0) > 1]
     reported = reported_statuses(session, failed_tasks, visibility)
     with_checks = {t for n in nodes if n.doc and n.doc.checks for t in n.producers}
     latest = latest_by_check(check_results(session, with_checks, visibility))
