@@ -261,13 +261,26 @@ def step_reports(
     return _newest_first(reports)
 
 
+_PARSED: dict[tuple[str, str, int, Any], RunRecord | None] = {}
+"""Run records already read, by (DAG, task, run, write time): a record is written once per
+try, so a new try (or a cleared task) has a new write time. Emptied when it grows too big."""
+_PARSED_MAX = 50_000
+
+
 def _reports(rows: Iterable[Any], wanted: Collection[TaskRef]) -> list[RunReport]:
     found = []
     for dag_id, task_id, run_id, run_pk, timestamp, value in rows:
         task = TaskRef(dag_id, task_id)
         if task not in wanted:
             continue
-        record = read_run_record(value, f"task {task_id!r} of {dag_id!r}, run {run_id!r}")
+        key = (dag_id, task_id, run_pk, timestamp)
+        if key in _PARSED:
+            record = _PARSED[key]
+        else:
+            record = read_run_record(value, f"task {task_id!r} of {dag_id!r}, run {run_id!r}")
+            if len(_PARSED) >= _PARSED_MAX:
+                _PARSED.clear()
+            _PARSED[key] = record
         if record is not None:
             found.append(RunReport(task, run_id, run_pk, timestamp, record))
     return found
