@@ -27,7 +27,7 @@ picks another task for the parse/lookup columns only. The user functions are tri
 
 The breakdown (one more fresh process, asset2airflow only, task ``a0``) splits the parse into:
 importing asset2airflow, the module body up to ``Definitions()`` (the ``@asset``/``@asset_check``
-decorators), ``Definitions()`` (incl. the asset graph), ``build_dag_plans``, the DAG and its
+decorators), ``Definitions()`` (incl. the asset graph), ``plan_dags``, the DAG and its
 tasks (``build_dag``), DagBag's own work after the module ran, then ``execute``: the step lookup
 (``CompiledDag.step_for``, incl. planning the steps) and the rest of ``execute``.
 
@@ -122,7 +122,7 @@ if breakdown:
 
     phases["import asset2airflow"] = time.perf_counter() - started
     definitions.Definitions.__init__ = timed("Definitions()", definitions.Definitions.__init__)
-    builder.build_dag_plans = timed("build_dag_plans", builder.build_dag_plans)
+    builder.plan_dags = timed("plan_dags", builder.plan_dags)
     builder.build_dag = timed("DAG + tasks (build_dag)", builder.build_dag)
     compiled.CompiledDag.step_for = timed("step lookup", compiled.CompiledDag.step_for)
     package.build_dags = timed("build_dags", builder.build_dags)
@@ -168,9 +168,9 @@ if breakdown:
         "import asset2airflow": phases["import asset2airflow"],
         "module body (@asset decorators)": definitions_started - module_started,
         "Definitions()": phases.get("Definitions()", 0.0),
-        "build_dag_plans": phases.get("build_dag_plans", 0.0),
+        "plan_dags": phases.get("plan_dags", 0.0),
         "DAG + tasks (build_dag)": phases.get("DAG + tasks (build_dag)", 0.0),
-        "rest of build_dags": in_build - phases.get("build_dag_plans", 0.0)
+        "rest of build_dags": in_build - phases.get("plan_dags", 0.0)
         - phases.get("DAG + tasks (build_dag)", 0.0),
         "DagBag after the module": parsed - marks["build_dags:first"] - in_build,
         "step lookup (in execute)": phases.get("step lookup", 0.0),

@@ -1,10 +1,11 @@
-"""DAG plans -> Airflow DAG objects. The only module (with the operator) that touches Airflow.
+"""DAG plans -> Airflow DAG objects: the one builder, for every kind of DAG (asset, fused, op
+job, schedule/sensor, with run status callbacks).
 
 Call ``build_dags(defs)`` at the top level of a file in Airflow's dags folder: each DAG is built
 inside ``with DAG(...)`` so Airflow registers it without module globals. On a worker only the
 DAG being run is built (``get_parsing_context``), and of it only the task being run and its
-direct relatives. Every Airflow argument comes from ``asset2airflow.airflow.arguments``, the
-mapping ``render`` writes as code too.
+direct relatives. Every Airflow argument and operator class comes from
+``asset2airflow.airflow.arguments``, the mapping ``render`` writes as code too.
 """
 
 from __future__ import annotations
@@ -15,14 +16,14 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from airflow.sdk import DAG, get_parsing_context
+from airflow.sdk import DAG, BaseOperator, get_parsing_context
 
-from asset2airflow.airflow.arguments import dag_arguments, instantiate, task_arguments
-from asset2airflow.airflow.compiled import CompiledDag, building_suppressed
-from asset2airflow.airflow.operator import AssetStepOperator
-from asset2airflow.airflow.plan import DagPlan, TaskPlan, build_dag_plans
-from asset2airflow.airflow.sensor_dags import build_instigator_dags, run_status_callbacks
+from asset2airflow.airflow.arguments import DEFINITIONS, dag_arguments, instantiate, task_call
+from asset2airflow.airflow.compiled import COMPILED_ATTRIBUTE, building_suppressed, compiled_view
+from asset2airflow.airflow.dag_plan import AnyTaskPlan, AssetsSource, DagPlan
+from asset2airflow.airflow.planner import plan_dags
 from asset2airflow.asset_graph.definitions import Definitions
+from asset2airflow.authoring.jobs import ExecutionMode
 
 
 def airflow_dags_folder() -> Path:
@@ -32,35 +33,47 @@ def airflow_dags_folder() -> Path:
     return Path(conf.get("core", "dags_folder")).expanduser().absolute()
 
 
-def build_dag(plan: DagPlan, defs: Definitions, default_args: Mapping[str, Any] | None) -> DAG:
-    compiled = CompiledDag(defs, plan)
-    arguments = instantiate(dag_arguments(plan))
+def build_dag(
+    plan: DagPlan,
+    defs: Definitions,
+    default_args: Mapping[str, Any] | None = None,
+    dags_folder: Path | None = None,
+) -> DAG:
+    """The Airflow DAG of ``plan``: its tasks share one compiled view (``compiled_view``)."""
+    compiled = compiled_view(plan, defs, dags_folder)
+    bound = {DEFINITIONS.name: defs}
+    arguments = instantiate(dag_arguments(plan), bound)
     arguments["default_args"] = {**arguments["default_args"], **dict(default_args or {})}
-    arguments.update(run_status_callbacks(plan, defs))  # run status sensors, if any
     # DAG params are set once the tasks exist: Airflow deep-copies (and serializes) the DAG's
     # params into every task created inside the DAG -- 200 assets with two Config fields each
     # took seconds to parse and a minute to serialize. At run time Airflow merges the DAG's
     # params into each task's anyway.
     params = arguments.pop("params")
     with DAG(**arguments) as dag:
-        tasks = {}
+        setattr(dag, COMPILED_ATTRIBUTE, compiled)
+        tasks: dict[str, Any] = {}
+        calls = [(t, task_call(t)) for t in _tasks_to_build(plan)]
         # Downstream tasks are added first: Airflow's cycle check walks tasks in insertion order
         # and rescans a task's children each time it returns to it, which is quadratic in the
         # fan-out when parents come first (10,000 children of one root: ~10 s) and linear here.
-        operator = operator_class(plan)
-        for task in reversed(_tasks_to_build(plan)):
-            tasks[task.task_id] = operator.for_step(
-                compiled, **instantiate(task_arguments(task))
-            )
-        for task in plan.tasks:
+        # Mapped tasks come last: they expand over their producer's output.
+        for task, made in reversed(calls):
+            if made.expand_over is None:
+                operator = instantiate(made.operator)
+                tasks[task.task_id] = operator.for_step(compiled, **instantiate(made.arguments))
+        for task, made in calls:
+            if made.expand_over is not None:
+                partial = instantiate(made.operator).partial(**instantiate(made.arguments))
+                tasks[task.task_id] = partial.expand(mapping_key=tasks[made.expand_over].output)
+        for task, _ in calls:
             for upstream in task.upstream_task_ids:
-                if upstream in tasks and task.task_id in tasks:
+                if upstream in tasks:
                     _link(tasks[upstream], tasks[task.task_id])
     dag.params = params
     return dag
 
 
-def _tasks_to_build(plan: DagPlan) -> tuple[TaskPlan, ...]:
+def _tasks_to_build(plan: DagPlan) -> tuple[AnyTaskPlan, ...]:
     """The plan's tasks, or on a worker (Airflow's parsing context names this DAG and one of
     its tasks) that task and its direct upstream and downstream tasks only.
 
@@ -76,6 +89,8 @@ def _tasks_to_build(plan: DagPlan) -> tuple[TaskPlan, ...]:
     task_id = context.task_id
     if context.dag_id != plan.dag_id or task_id is None:
         return plan.tasks
+    if not isinstance(plan.source, AssetsSource):
+        return plan.tasks  # op tasks expand over their producer's output: build them all
     task = next((t for t in plan.tasks if t.task_id == task_id), None)
     if task is None:  # not one of ours: build everything, let Airflow report it
         return plan.tasks
@@ -83,16 +98,7 @@ def _tasks_to_build(plan: DagPlan) -> tuple[TaskPlan, ...]:
     return tuple(t for t in plan.tasks if t.task_id in wanted or task_id in t.upstream_task_ids)
 
 
-def operator_class(plan: DagPlan) -> type[AssetStepOperator]:
-    """The operator of the plan's tasks: a task per step, or the one fused task."""
-    if plan.execution == "fused":
-        from asset2airflow.airflow.fused import FusedAssetsOperator
-
-        return FusedAssetsOperator
-    return AssetStepOperator
-
-
-def _link(upstream: AssetStepOperator, downstream: AssetStepOperator) -> None:
+def _link(upstream: Any, downstream: BaseOperator) -> None:
     """``upstream >> downstream`` for two tasks known to be in the same DAG.
 
     Airflow's ``>>`` first checks that both tasks share one DAG by hashing the DAG, whose hash
@@ -133,7 +139,7 @@ def build_dags(
     dag_per: str = "job_or_group",
     default_args: Mapping[str, Any] | None = None,
     dag_id_prefix: str = "",
-    execution: str = "per_asset",
+    execution: ExecutionMode | str = ExecutionMode.PER_ASSET,
 ) -> dict[str, DAG]:
     """The Airflow DAGs for ``defs`` by dag id (see ``asset2airflow.airflow.plan`` for rules).
 
@@ -141,41 +147,13 @@ def build_dags(
     ``define_asset_job(..., execution=...)`` chooses per job."""
     if building_suppressed():
         return {}
-    only = get_parsing_context().dag_id
     folder = airflow_dags_folder()
-    plans = build_dag_plans(
+    plans = plan_dags(
         defs,
         dag_per=dag_per,
         dag_id_prefix=dag_id_prefix,
-        only_dag_id=only,
+        only_dag_id=get_parsing_context().dag_id,
         dags_folder=folder,
         execution=execution,
     )
-    dags = {plan.dag_id: build_dag(plan, defs, default_args) for plan in plans}
-    if defs.op_jobs:  # @job / to_job: one DAG per op job (``op_builder``)
-        from asset2airflow.airflow.op_builder import build_op_dags
-
-        dags |= build_op_dags(
-            defs,
-            dag_id_prefix=dag_id_prefix,
-            only_dag_id=only,
-            default_args=default_args,
-            taken=[p.dag_id for p in plans],
-        )
-    if (defs.schedules or defs.sensors) and (only is None or only not in dags):
-        # Schedule and sensor DAGs (see ``sensor_dags``); they need every DAG's plan.
-        every = (
-            plans
-            if only is None
-            else build_dag_plans(
-                defs,
-                dag_per=dag_per,
-                dag_id_prefix=dag_id_prefix,
-                dags_folder=folder,
-                execution=execution,
-            )
-        )
-        dags |= build_instigator_dags(
-            defs, every, dag_id_prefix=dag_id_prefix, dags_folder=folder, only_dag_id=only
-        )
-    return dags
+    return {plan.dag_id: build_dag(plan, defs, default_args, folder) for plan in plans}

@@ -19,75 +19,34 @@
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from asset2airflow.airflow.dag_ids import check_airflow_id
-from asset2airflow.airflow.dynamic import REGISTRY_GROUP
-from asset2airflow.airflow.params import ParamPlan
-from asset2airflow.airflow.plan import (
+from asset2airflow.airflow.dag_plan import (
     AssetRefPlan,
     DagPlan,
+    EvaluateTaskPlan,
+    InstigatorKind,
+    InstigatorSource,
     SchedulePlan,
-    _asset_ref,
-    _registries,
 )
+from asset2airflow.airflow.dynamic import REGISTRY_ALIAS, REGISTRY_GROUP
+from asset2airflow.airflow.params import ParamPlan
+from asset2airflow.airflow.partitions import CronPartitions
+from asset2airflow.airflow.plan_parts import asset_ref, io_managers, registries
 from asset2airflow.asset_graph.definitions import Definitions
 from asset2airflow.authoring.run_requests import DagsterRunStatus, DefaultScheduleStatus
 from asset2airflow.authoring.run_status_sensors import RunStatusSensorDefinition
 from asset2airflow.authoring.schedules import ScheduleDefinition
 from asset2airflow.authoring.sensors import AssetSensorDefinition, SensorDefinition
-from asset2airflow.authoring.specs import DEFAULT_IO_MANAGER_KEY
 from asset2airflow.errors import DefinitionError, DuplicateKeyError
-from asset2airflow.io import default_io_manager
 
 STATE_SCHEME = "asset2airflow-sensor"
 STATE_PREFIX = "asset2airflow-sensors"
 EVALUATE_TASK_ID = "evaluate"
-
-
-class InstigatorKind(enum.Enum):
-    SCHEDULE = "schedule"
-    SENSOR = "sensor"
-    ASSET_SENSOR = "asset_sensor"
-
-
-@dataclass(frozen=True)
-class InstigatorDagPlan:
-    """The DAG of one schedule or sensor: one task (``EVALUATE_TASK_ID``) that evaluates it.
-
-    ``targets`` are (job name, DAG id) pairs it may trigger. Its timetable: ``crons`` (a
-    schedule), ``interval_seconds`` (a sensor) or ``trigger_asset`` (an asset sensor).
-    """
-
-    dag_id: str
-    name: str
-    kind: InstigatorKind
-    description: str
-    tags: tuple[str, ...]
-    owner: str
-    targets: tuple[tuple[str, str], ...]
-    is_paused_upon_creation: bool
-    crons: tuple[str, ...] = ()
-    timezone: str = "UTC"
-    interval_seconds: int | None = None
-    trigger_asset: AssetRefPlan | None = None
-    state_asset: AssetRefPlan | None = None
-    registries: tuple[AssetRefPlan, ...] = ()
-    dag_id_prefix: str = ""
-
-    @property
-    def schedule(self) -> SchedulePlan:
-        """The timetable as a ``SchedulePlan`` (crons and asset sensors)."""
-        if self.trigger_asset is not None:
-            return SchedulePlan(upstream=(self.trigger_asset,))
-        if self.crons:
-            return SchedulePlan(
-                cron=self.crons[0], timezone=self.timezone, extra_crons=self.crons[1:]
-            )
-        return SchedulePlan()
+DESCRIPTION_LIMIT = 1000
 
 
 def state_asset(dag_id: str) -> AssetRefPlan:
@@ -116,7 +75,8 @@ def _merges(schedule: ScheduleDefinition, plan: DagPlan, counts: Mapping[str, in
     if own.partitions is not None:
         raise DefinitionError(
             f"schedule {schedule.name!r}: job {schedule.job_name!r} is partitioned "
-            f"({own.partitions.kind}); a plain cron schedule cannot say which partition to run. "
+            f"({type(own.partitions).__name__}); a plain cron schedule cannot say which partition "
+            "to run. "
             "Use build_schedule_from_partitioned_job(job) for time partitions, or a @schedule "
             "returning RunRequest(partition_key=...)."
         )
@@ -170,7 +130,7 @@ def apply_instigators(defs: Definitions, plans: list[DagPlan], prefix: str) -> l
         paused = schedule.default_status is not DefaultScheduleStatus.RUNNING
         who = f"schedule {schedule.name!r}"
         if schedule.from_partitions:
-            if plan.schedule.partitions is None or plan.schedule.partitions.kind != "cron":
+            if not isinstance(plan.schedule.partitions, CronPartitions):
                 raise DefinitionError(
                     f"{who}: build_schedule_from_partitioned_job needs a job of time-window "
                     f"partitions (Daily..., TimeWindowPartitionsDefinition); DAG {plan.dag_id!r} "
@@ -225,46 +185,78 @@ def _tags(
 
 def build_instigator_plans(
     defs: Definitions, plans: Sequence[DagPlan], prefix: str = ""
-) -> list[InstigatorDagPlan]:
-    """One plan per schedule DAG and sensor DAG, sorted by dag id. ``plans`` are ALL the
-    asset/job DAG plans (from ``build_dag_plans``): they say which schedules are merged."""
-    if defs.op_jobs:  # op job DAGs are planned apart (``op_plan``)
-        from asset2airflow.airflow.op_plan import build_op_dag_plans
-
-        plans = [*plans, *(p.dag for p in build_op_dag_plans(defs, dag_id_prefix=prefix))]
+) -> list[DagPlan]:
+    """One plan per schedule DAG and sensor DAG, sorted by dag id. ``plans`` are ALL the asset
+    and op job DAG plans (``planner.plan_dags``): they say which schedules are merged."""
     merged = {name for p in plans for name in p.schedules}
     taken = {p.dag_id for p in plans}
-    registries = _registries(defs.asset_graph)
-    result: list[InstigatorDagPlan] = []
+    dynamic = registries(defs.asset_graph)
+    result: list[DagPlan] = []
     for schedule in defs.schedules:
         if schedule.name in merged or schedule.from_partitions:
             continue
         dag_id = _dag_id(prefix + schedule.name, f"schedule {schedule.name!r}", taken)
         targets = tuple((j.name, prefix + j.name) for j in schedule.jobs)
+        crons = schedule.cron_schedules
         result.append(
-            InstigatorDagPlan(
-                dag_id=dag_id,
-                name=schedule.name,
-                kind=InstigatorKind.SCHEDULE,
-                description=schedule.description
-                or f"Schedule {schedule.name!r} ({', '.join(schedule.cron_schedules)}, "
+            _instigator_dag(
+                dag_id,
+                InstigatorSource(
+                    schedule.name, InstigatorKind.SCHEDULE, targets, dag_id_prefix=prefix
+                ),
+                schedule.description
+                or f"Schedule {schedule.name!r} ({', '.join(crons)}, "
                 f"{schedule.execution_timezone}): triggers {', '.join(d for _, d in targets)}",
-                tags=_tags("schedule", targets, schedule.tags),
-                owner=", ".join(schedule.owners) or "airflow",
-                targets=targets,
-                is_paused_upon_creation=schedule.default_status
-                is not DefaultScheduleStatus.RUNNING,
-                crons=schedule.cron_schedules,
-                timezone=schedule.execution_timezone,
-                registries=registries,
-                dag_id_prefix=prefix,
+                _tags("schedule", targets, schedule.tags),
+                ", ".join(schedule.owners) or "airflow",
+                SchedulePlan(
+                    cron=crons[0], timezone=schedule.execution_timezone, extra_crons=crons[1:]
+                ),
+                schedule.default_status is not DefaultScheduleStatus.RUNNING,
+                dynamic,
             )
         )
     for sensor in defs.sensors:
         if isinstance(sensor, RunStatusSensorDefinition):
             continue
-        result.append(_sensor_plan(defs, sensor, prefix, taken, registries))
+        result.append(_sensor_plan(defs, sensor, prefix, taken, dynamic))
     return sorted(result, key=lambda p: p.dag_id)
+
+
+def _instigator_dag(
+    dag_id: str,
+    source: InstigatorSource,
+    description: str,
+    tags: tuple[str, ...],
+    owner: str,
+    schedule: SchedulePlan,
+    paused: bool,
+    dynamic: tuple[AssetRefPlan, ...],
+) -> DagPlan:
+    """The DAG of one schedule or sensor: one task (``EVALUATE_TASK_ID``) that evaluates it.
+    Its inlets: the state asset, then the monitored asset (its events are read as inlet
+    events), then the dynamic partition registries; the registry alias is its outlet (keys it
+    adds)."""
+    description = description[:DESCRIPTION_LIMIT]
+    inlets = [a for a in (source.state_asset, source.trigger_asset) if a is not None]
+    task = EvaluateTaskPlan(
+        task_id=EVALUATE_TASK_ID,
+        inlets=(*inlets, *dynamic),
+        alias_outlets=(REGISTRY_ALIAS,) if dynamic else (),
+        doc_md=description,
+    )
+    return DagPlan(
+        dag_id=dag_id,
+        description=description,
+        tags=tags,
+        owner=owner,
+        schedule=schedule,
+        tasks=(task,),
+        params=(),
+        asset_keys=(),
+        source=source,
+        is_paused_upon_creation=paused,
+    )
 
 
 def _sensor_plan(
@@ -272,8 +264,8 @@ def _sensor_plan(
     sensor: SensorDefinition,
     prefix: str,
     taken: set[str],
-    registries: tuple[AssetRefPlan, ...],
-) -> InstigatorDagPlan:
+    dynamic: tuple[AssetRefPlan, ...],
+) -> DagPlan:
     who = f"sensor {sensor.name!r}"
     dag_id = _dag_id(prefix + sensor.name, who, taken)
     targets = tuple((j.name, prefix + j.name) for j in sensor.jobs)
@@ -290,33 +282,25 @@ def _sensor_plan(
                 "partitioned asset (it runs per partition) or use a @sensor."
             )
         trigger = (
-            _asset_ref(
-                graph,
-                {DEFAULT_IO_MANAGER_KEY: default_io_manager(), **defs.resources},
-                sensor.asset_key,
-            )
+            asset_ref(graph, io_managers(defs), sensor.asset_key)
             if graph.has(sensor.asset_key)
             else AssetRefPlan(sensor.asset_key.to_user_string())
         )
         timing = f"on each event of asset {trigger.name!r}"
+        schedule = SchedulePlan(upstream=(trigger,))
     else:
         timing = f"every {sensor.minimum_interval_seconds} s"
+        schedule = SchedulePlan(interval_seconds=sensor.minimum_interval_seconds)
     runs = ", ".join(d for _, d in targets) or "nothing (it runs its own code)"
-    return InstigatorDagPlan(
-        dag_id=dag_id,
-        name=sensor.name,
-        kind=kind,
-        description=sensor.description
-        or f"Sensor {sensor.name!r}: evaluates {timing}; triggers {runs}",
-        tags=_tags("sensor", targets, sensor.tags),
-        owner=", ".join(sensor.owners) or "airflow",
-        targets=targets,
-        is_paused_upon_creation=sensor.default_status.value != "RUNNING",
-        interval_seconds=None if trigger is not None else sensor.minimum_interval_seconds,
-        trigger_asset=trigger,
-        state_asset=state_asset(dag_id),
-        registries=registries,
-        dag_id_prefix=prefix,
+    return _instigator_dag(
+        dag_id,
+        InstigatorSource(sensor.name, kind, targets, state_asset(dag_id), trigger, prefix),
+        sensor.description or f"Sensor {sensor.name!r}: evaluates {timing}; triggers {runs}",
+        _tags("sensor", targets, sensor.tags),
+        ", ".join(sensor.owners) or "airflow",
+        schedule,
+        sensor.default_status.value != "RUNNING",
+        dynamic,
     )
 
 
@@ -329,76 +313,3 @@ def _dag_id(dag_id: str, who: str, taken: set[str]) -> str:
         )
     taken.add(dag_id)
     return dag_id
-
-
-# --- the Airflow arguments (one mapping for build_dags and render, as ``arguments``) ----------
-
-
-def instigator_dag_arguments(plan: InstigatorDagPlan) -> dict[str, Any]:
-    """Keyword arguments of the schedule's/sensor's ``DAG(...)``: one run at a time, created
-    paused unless its ``default_status`` is ``RUNNING``."""
-    from asset2airflow.airflow.arguments import START_DATE, call, schedule_argument
-
-    schedule: Any
-    if plan.interval_seconds is not None:
-        schedule = call("DeltaTriggerTimetable", call("timedelta", seconds=plan.interval_seconds))
-    else:
-        schedule = schedule_argument(plan.schedule)
-    return {
-        "dag_id": plan.dag_id,
-        "schedule": schedule,
-        "start_date": START_DATE,
-        "catchup": False,
-        "max_active_runs": 1,
-        "description": plan.description[:1000],
-        "tags": list(plan.tags),
-        "default_args": {"owner": plan.owner},
-        "is_paused_upon_creation": plan.is_paused_upon_creation,
-    }
-
-
-def instigator_task_arguments(plan: InstigatorDagPlan) -> dict[str, Any]:
-    """Keyword arguments of its one task: the state asset and the dynamic partition registries
-    as inlets (their stores/events are read), the registry alias as outlet (keys it adds)."""
-    from asset2airflow.airflow.arguments import asset_argument, call
-    from asset2airflow.airflow.dynamic import REGISTRY_ALIAS
-
-    # The state asset first, then the monitored asset (its events are read as inlet events).
-    inlets = [a for a in (plan.state_asset, plan.trigger_asset) if a is not None]
-    return {
-        "task_id": EVALUATE_TASK_ID,
-        "inlets": [asset_argument(a) for a in (*inlets, *plan.registries)],
-        "outlets": [call("AssetAlias", REGISTRY_ALIAS)] if plan.registries else [],
-        "retries": 0,
-        "doc_md": plan.description,
-    }
-
-
-def describe_instigator_plans(plans: Sequence[InstigatorDagPlan]) -> list[dict[str, Any]]:
-    """What ``asset2airflow dags`` prints for schedule and sensor DAGs (the shape of
-    ``render.describe_plans``, plus ``kind`` and ``targets``)."""
-    described = []
-    for plan in plans:
-        arguments = instigator_dag_arguments(plan)
-        described.append(
-            {
-                "dag_id": plan.dag_id,
-                "kind": plan.kind.value,
-                "schedule": repr(arguments["schedule"]),
-                "tags": list(plan.tags),
-                "params": [],
-                "targets": [dag_id for _, dag_id in plan.targets],
-                "paused_at_creation": plan.is_paused_upon_creation,
-                "tasks": [
-                    {
-                        "task_id": EVALUATE_TASK_ID,
-                        "upstream": [],
-                        "outlets": [],
-                        "checks": [],
-                        "retries": 0,
-                        "triggers": [dag_id for _, dag_id in plan.targets],
-                    }
-                ],
-            }
-        )
-    return described

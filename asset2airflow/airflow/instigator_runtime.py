@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from asset2airflow.airflow.instigator_plan import InstigatorDagPlan, InstigatorKind
+from asset2airflow.airflow.dag_plan import DagPlan, InstigatorKind, InstigatorSource
 from asset2airflow.airflow.params import (
     ASSETS_PARAM,
     PARTITION_KEY_PARAM,
@@ -30,7 +30,6 @@ from asset2airflow.airflow.params import (
     param_name,
 )
 from asset2airflow.airflow.partitions import partitions_of_dag
-from asset2airflow.airflow.plan import DagPlan
 from asset2airflow.asset_graph.definitions import Definitions
 from asset2airflow.authoring.dynamic_partitions import (
     AddDynamicPartitionsRequest,
@@ -65,7 +64,7 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def trigger_run_id(plan: InstigatorDagPlan, run_key: str | None, tick_id: str, index: int) -> str:
+def trigger_run_id(plan: InstigatorSource, run_key: str | None, tick_id: str, index: int) -> str:
     """``<kind>__<name>__<run key or tick>``: the same request gets the same id."""
     head = f"{plan.kind.value}__{_slug(plan.name, 80)}"
     if run_key is not None:
@@ -128,7 +127,7 @@ def check_partition(
 
 def plan_triggers(
     defs: Definitions,
-    plan: InstigatorDagPlan,
+    plan: InstigatorSource,
     tick: TickResult,
     target_plan: Callable[[str], DagPlan],
     tick_id: str,

@@ -19,11 +19,8 @@ from typing import Any
 from airflow.sdk import DAG, get_parsing_context
 
 from asset2airflow.airflow.builder import airflow_dags_folder, build_dag
-from asset2airflow.airflow.op_builder import build_op_dag
-from asset2airflow.airflow.op_plan import build_op_dag_plans
-from asset2airflow.airflow.plan import build_dag_plans
-from asset2airflow.airflow.sensor_dags import build_instigator_dags
-from asset2airflow.authoring.jobs import check_execution
+from asset2airflow.airflow.planner import plan_dags
+from asset2airflow.authoring.jobs import ExecutionMode, check_execution
 from asset2airflow.errors import Asset2AirflowError, DuplicateKeyError
 from asset2airflow.loading import definitions_in, import_file
 
@@ -37,7 +34,7 @@ def load_asset_modules(
     *,
     dag_per: str = "job_or_group",
     default_args: Mapping[str, Any] | None = None,
-    execution: str = "per_asset",
+    execution: ExecutionMode | str = ExecutionMode.PER_ASSET,
 ) -> dict[str, DAG]:
     """DAGs of every asset module in ``folder`` (sorted by file name); ``dag_per``,
     ``default_args`` and ``execution`` as for ``build_dags``.
@@ -45,7 +42,7 @@ def load_asset_modules(
     Two modules producing one DAG id is an import error naming both: Airflow would otherwise
     keep one of the DAGs and silently drop the other.
     """
-    check_execution(execution, "load_asset_modules")  # once, not as a warning per module
+    mode = check_execution(execution, "load_asset_modules")  # once, not a warning per module
     dags: dict[str, DAG] = {}
     sources: dict[str, Path] = {}
     only = get_parsing_context().dag_id
@@ -55,18 +52,13 @@ def load_asset_modules(
             continue
         try:
             defs = definitions_in(import_file(path), str(path))
-            plans = build_dag_plans(
-                defs,
-                dag_per=dag_per,
-                only_dag_id=only,
-                dags_folder=dags_folder,
-                execution=execution,
+            plans = plan_dags(
+                defs, dag_per=dag_per, only_dag_id=only, dags_folder=dags_folder, execution=mode
             )
-            op_plans = build_op_dag_plans(defs, only_dag_id=only)  # @job: one DAG per op job
         except Asset2AirflowError as exc:
             warnings.warn(f"{path}: {exc}", AssetModuleWarning, stacklevel=2)
             continue
-        for plan in [*plans, *(p.dag for p in op_plans)]:
+        for plan in plans:
             if plan.dag_id in sources:
                 raise DuplicateKeyError(
                     f"DAG id {plan.dag_id!r} is made by two asset modules of {folder}: "
@@ -74,15 +66,5 @@ def load_asset_modules(
                     "job in one of them."
                 )
             sources[plan.dag_id] = path
-        dags.update({p.dag_id: build_dag(p, defs, default_args) for p in plans})
-        dags.update({p.dag_id: build_op_dag(p, defs, default_args) for p in op_plans})
-        if defs.schedules or defs.sensors:
-            every = build_dag_plans(
-                defs, dag_per=dag_per, dags_folder=dags_folder, execution=execution
-            )
-            dags.update(
-                build_instigator_dags(
-                    defs, every, dag_id_prefix="", dags_folder=dags_folder, only_dag_id=only
-                )
-            )
+        dags.update({p.dag_id: build_dag(p, defs, default_args, dags_folder) for p in plans})
     return dags

@@ -16,9 +16,9 @@ from typing import Any
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
+from asset2airflow.airflow.compiled import COMPILED_ATTRIBUTE, CompiledJob
 from asset2airflow.airflow.events import ensure_strict_json
 from asset2airflow.airflow.job_config import task_run_config
-from asset2airflow.airflow.op_plan import CompiledJob
 from asset2airflow.airflow.params import PARTITION_KEY_PARAM
 from asset2airflow.airflow.task_runtime import (
     raise_in_airflow,
@@ -40,9 +40,6 @@ from asset2airflow.execution.partition_key import KeySource
 from asset2airflow.execution.resources import ResourceScope
 
 OP_XCOM_KEY = "asset2airflow_op"
-COMPILED_ATTRIBUTE = "_asset2airflow_compiled_job"
-"""Where a built op DAG keeps its ``CompiledJob``: a mapped task is re-created by Airflow
-from its ``.partial()`` arguments, so it finds the job through its DAG."""
 
 
 class XComIndex:
@@ -124,7 +121,7 @@ class OpStepOperator(BaseOperator):
                 job,
                 task_run_config(
                     params,
-                    compiled.plan.dag.params,
+                    compiled.plan.params,
                     job.partitioned_config,
                     key,
                     f"job {job.name!r}",

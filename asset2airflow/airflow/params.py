@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from asset2airflow.airflow.partitions import PartitionPlan, RuntimePartitions
 from asset2airflow.authoring.config import Config
 from asset2airflow.authoring.jobs import AssetJobDefinition
 from asset2airflow.errors import ConfigError
 from asset2airflow.execution.plan import ExecutionStep
-
-if TYPE_CHECKING:
-    from asset2airflow.airflow.partitions import PartitionPlan
 
 ASSETS_PARAM = "assets"
 PARTITION_KEY_PARAM = "partition_key"
@@ -111,7 +109,7 @@ def params_for_dag(
     """The params of an asset DAG: ``partition_key`` (partitioned at run time), the asset
     selection, and the config fields of its assets (defaults from ``job``'s config)."""
     params: list[ParamPlan] = []
-    if partitions is not None and partitions.kind == "runtime":
+    if isinstance(partitions, RuntimePartitions):
         params.append(partition_key_param(partitions))
     if 1 < len(asset_keys) <= MAX_SELECTABLE_ASSETS:
         params.append(
@@ -185,7 +183,7 @@ def _from_partition(param: ParamPlan) -> ParamPlan:
     )
 
 
-def partition_key_param(partitions: PartitionPlan) -> ParamPlan:
+def partition_key_param(partitions: RuntimePartitions) -> ParamPlan:
     """The trigger form's partition choice for a DAG whose runs are started with a key (a
     dropdown when the keys are few). Airflow's own "Partition Key" field works as well."""
     schema: dict[str, Any] = {"type": ["string", "null"]}

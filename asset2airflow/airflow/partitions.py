@@ -5,12 +5,13 @@ with mappers, or ``PartitionedAtRuntime``).
 One Airflow DAG run carries one partition key, so the partitioned assets of one DAG share one
 partitions definition. Which timetable:
 
-- partitioned assets of this DAG read partitioned assets of other DAGs -> ``assets``: the DAG
-  runs when the upstream partitions land, each edge's partition mapping translated to an Airflow
-  mapper (a daily -> weekly rollup waits for all seven days);
-- otherwise a time-window definition -> ``cron``: one run per partition on the definition's
-  cron, timezone and key format (backfills create one run per partition);
-- otherwise (static, multi) -> ``runtime``: runs are triggered with a partition key.
+- partitioned assets of this DAG read partitioned assets of other DAGs -> ``UpstreamPartitions``:
+  the DAG runs when the upstream partitions land, each edge's partition mapping translated to an
+  Airflow mapper (a daily -> weekly rollup waits for all seven days);
+- otherwise a time-window definition -> ``CronPartitions``: one run per partition on the
+  definition's cron, timezone and key format (backfills create one run per partition);
+- otherwise (static, multi, dynamic) -> ``RuntimePartitions``: runs are triggered with a
+  partition key.
 
 Edges Airflow cannot express fail here, naming the edge and the fix.
 """
@@ -29,7 +30,11 @@ from asset2airflow.authoring.partition_mappings import (
     TimeWindowPartitionMapping,
 )
 from asset2airflow.authoring.partitions import PartitionsDefinition
-from asset2airflow.authoring.time_partitions import TimeWindowPartitionsDefinition
+from asset2airflow.authoring.time_partitions import (
+    Cadence,
+    CadenceStart,
+    TimeWindowPartitionsDefinition,
+)
 from asset2airflow.errors import DefinitionError
 
 ENUM_PARAM_LIMIT = 100
@@ -47,16 +52,33 @@ class MapperPlan:
 
 
 @dataclass(frozen=True)
-class PartitionPlan:
-    """``kind`` is ``cron``, ``assets`` or ``runtime`` (see the module doc)."""
+class CronPartitions:
+    """One run per time window, on the definition's cron (``CronPartitionTimetable``)."""
 
-    kind: str
-    cron: str | None = None
-    timezone: str = "UTC"
-    key_format: str | None = None
-    run_offset: int = 0
-    mappers: tuple[tuple[AssetKey, MapperPlan], ...] = ()
+    cron: str
+    timezone: str
+    key_format: str
+    run_offset: int
+
+
+@dataclass(frozen=True)
+class UpstreamPartitions:
+    """Runs when partitions of upstream assets of other DAGs land, each through its mapper
+    (``PartitionedAssetTimetable``); ``mappers`` are sorted by upstream key."""
+
+    mappers: tuple[tuple[AssetKey, MapperPlan], ...]
+
+
+@dataclass(frozen=True)
+class RuntimePartitions:
+    """Runs triggered with a partition key (``PartitionedAtRuntime``); ``enum_keys`` lists
+    the keys for the trigger form when they are known and few."""
+
     enum_keys: tuple[str, ...] = ()
+
+
+PartitionPlan = CronPartitions | UpstreamPartitions | RuntimePartitions
+"""How a partitioned DAG is scheduled: a class per kind (see the module doc)."""
 
 
 def partitions_of_dag(
@@ -115,16 +137,15 @@ def plan_partitions(
                     )
                 mappers.setdefault(upstream, mapper)
     if mappers:
-        return PartitionPlan("assets", mappers=tuple(mappers.items()))
+        return UpstreamPartitions(tuple(mappers.items()))
     return root_partition_plan(definition)
 
 
 def root_partition_plan(definition: PartitionsDefinition) -> PartitionPlan:
     """How a DAG partitioned by ``definition`` with no partitioned upstream is scheduled
-    (assets, or an op job with ``partitions_def``): ``cron`` or ``runtime``."""
+    (assets, or an op job with ``partitions_def``): on a cron or at run time."""
     if isinstance(definition, TimeWindowPartitionsDefinition):
-        return PartitionPlan(
-            "cron",
+        return CronPartitions(
             cron=definition.cron_schedule,
             timezone=definition.timezone,
             key_format=definition.fmt,
@@ -132,10 +153,9 @@ def root_partition_plan(definition: PartitionsDefinition) -> PartitionPlan:
             run_offset=definition.end_offset - 1,
         )
     if dynamic_names(definition):
-        return PartitionPlan("runtime")  # keys are added at run time: no list at parse time
+        return RuntimePartitions()  # keys are added at run time: no list at parse time
     every = definition.get_partition_keys()
-    enum = tuple(every) if len(every) <= ENUM_PARAM_LIMIT else ()
-    return PartitionPlan("runtime", enum_keys=enum)
+    return RuntimePartitions(tuple(every) if len(every) <= ENUM_PARAM_LIMIT else ())
 
 
 def _refuse_unpartitioned_reading_partitioned(
@@ -191,7 +211,7 @@ def airflow_mapper(
         and upstream_def.timezone == downstream_def.timezone
     ):
         return None
-    rollup = _ROLLUPS.get((_unit(upstream_def), _unit(downstream_def)))
+    rollup = _ROLLUPS.get((_airflow_unit(upstream_def), _airflow_unit(downstream_def)))
     if rollup is None:
         return None
     mapper_name, window_name = rollup
@@ -208,21 +228,27 @@ def airflow_mapper(
     )
 
 
-# (upstream unit, downstream unit) -> (Airflow start-of mapper, window of upstream members)
-_ROLLUPS: dict[tuple[str | None, str | None], tuple[str, str]] = {
-    ("hour", "day"): ("StartOfDayMapper", "DayWindow"),
-    ("day", "week"): ("StartOfWeekMapper", "WeekWindow"),
-    ("day", "month"): ("StartOfMonthMapper", "MonthWindow"),
+# (upstream cadence, downstream cadence) -> (Airflow start-of mapper, window of upstream members)
+_ROLLUPS: dict[tuple[Cadence | None, Cadence | None], tuple[str, str]] = {
+    (Cadence.HOURLY, Cadence.DAILY): ("StartOfDayMapper", "DayWindow"),
+    (Cadence.DAILY, Cadence.WEEKLY): ("StartOfWeekMapper", "WeekWindow"),
+    (Cadence.DAILY, Cadence.MONTHLY): ("StartOfMonthMapper", "MonthWindow"),
 }
 
-_UNITS = {
-    "0 * * * *": "hour",
-    "0 0 * * *": "day",
-    "0 0 * * 1": "week",  # Airflow's weeks start on Monday (ISO)
-    "0 0 1 * *": "month",
+# Where Airflow's mappers start each unit: the hour at :00, the day at midnight, the week on
+# Monday (ISO; cron weekday 1), the month on the 1st.
+_AIRFLOW_STARTS = {
+    Cadence.HOURLY: CadenceStart(),
+    Cadence.DAILY: CadenceStart(),
+    Cadence.WEEKLY: CadenceStart(day=1),
+    Cadence.MONTHLY: CadenceStart(day=1),
 }
 
 
-def _unit(definition: TimeWindowPartitionsDefinition) -> str | None:
-    """The calendar unit of a definition aligned the way Airflow's mappers are, else ``None``."""
-    return _UNITS.get(definition.cron_schedule)
+def _airflow_unit(definition: TimeWindowPartitionsDefinition) -> Cadence | None:
+    """The definition's cadence when its windows start where Airflow's mappers' do, else
+    ``None`` (the cadence comes from the definition, never from parsing its cron)."""
+    cadence = definition.cadence
+    if cadence is None or definition.cadence_start != _AIRFLOW_STARTS[cadence]:
+        return None
+    return cadence

@@ -1,6 +1,6 @@
-"""Definitions -> DAG plans: which DAGs exist, their tasks, edges, outlets, schedules and params,
-as plain sorted data (no Airflow imports). The plan is what ``asset2airflow dags`` prints, what
-``render`` writes as code, and what ``build_dags`` turns into Airflow objects.
+"""Assets -> DAG plans (``dag_plan``): which asset DAGs exist, their tasks, edges, outlets,
+schedules and params, as plain sorted data (no Airflow imports). ``planner.plan_dags`` adds the
+op job and schedule/sensor DAGs.
 
 DAG rules: each ``define_asset_job`` is a DAG named after the job; assets in no job form one DAG
 per asset group (``dag_id_prefix + group``), ungrouped assets one DAG per defining module
@@ -11,170 +11,54 @@ sources of one DAG id, and ids Airflow would reject, are errors naming the job/g
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from asset2airflow.airflow.automation import Condition, plan_automation
+from asset2airflow.airflow.automation import plan_automation
 from asset2airflow.airflow.dag_ids import check_airflow_id, default_dags_folder, ungrouped_dag_name
-from asset2airflow.airflow.dynamic import (
-    REGISTRY_ALIAS,
-    REGISTRY_GROUP,
-    registry_name,
-    registry_uri,
+from asset2airflow.airflow.dag_plan import (
+    AssetRefPlan,
+    AssetsSource,
+    DagPlan,
+    FusedTaskPlan,
+    SchedulePlan,
+    TaskPlan,
 )
+from asset2airflow.airflow.dynamic import REGISTRY_ALIAS
+from asset2airflow.airflow.instigator_plan import apply_instigators
 from asset2airflow.airflow.params import ParamPlan, params_for_dag
-from asset2airflow.airflow.partitions import PartitionPlan, plan_partitions
+from asset2airflow.airflow.partitions import UpstreamPartitions as Upstream
+from asset2airflow.airflow.partitions import plan_partitions
+from asset2airflow.airflow.plan_parts import (
+    URI_SCHEME,
+    asset_ref,
+    io_managers,
+    registries,
+    retry_settings,
+)
 from asset2airflow.asset_graph.definitions import Definitions
 from asset2airflow.asset_graph.graph import AssetGraph
 from asset2airflow.authoring.airflow_options import task_id_of, task_options
 from asset2airflow.authoring.assets import AssetsDefinition
-from asset2airflow.authoring.dynamic_partitions import dynamic_names
-from asset2airflow.authoring.io_manager import IOManager, IOManagerDefinition
-from asset2airflow.authoring.jobs import AssetJobDefinition, check_execution
+from asset2airflow.authoring.jobs import AssetJobDefinition, ExecutionMode, check_execution
 from asset2airflow.authoring.keys import AssetKey
-from asset2airflow.authoring.metadata import metadata_to_json
-from asset2airflow.authoring.policy import Backoff, RetryPolicy
-from asset2airflow.authoring.specs import DEFAULT_GROUP, DEFAULT_IO_MANAGER_KEY
+from asset2airflow.authoring.specs import DEFAULT_GROUP
 from asset2airflow.errors import DefinitionError, DuplicateKeyError
 from asset2airflow.execution.plan import ExecutionStep, build_plan
-from asset2airflow.io import default_io_manager
+
+__all__ = ["FUSED_TASK_ID", "URI_SCHEME", "build_dag_plans"]
 
 DAG_PER_CHOICES = ("job_or_group", "asset")
-URI_SCHEME = "asset2airflow"
 FUSED_TASK_ID = "materialize"
 """The one task of a fused DAG (``execution="fused"``)."""
-
-
-@dataclass(frozen=True)
-class AssetRefPlan:
-    """An Airflow ``Asset``: ``uri`` is ``None`` for assets produced elsewhere (referenced by
-    name only, so the producer's URI need not be known)."""
-
-    name: str
-    uri: str | None = None
-    group: str = DEFAULT_GROUP
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class TaskPlan:
-    task_id: str
-    asset_keys: tuple[str, ...]
-    check_names: tuple[str, ...]
-    outlets: tuple[AssetRefPlan, ...]
-    upstream_task_ids: tuple[str, ...]
-    inlets: tuple[AssetRefPlan, ...] = ()
-    alias_outlets: tuple[str, ...] = ()
-    retries: int = 0
-    retry_delay_seconds: float = 0.0
-    retry_exponential_backoff: float = 0.0
-    owner: str | None = None
-    doc_md: str | None = None
-    # Operator arguments pinned with ``airflow_task``, applied over the derived ones.
-    arguments: tuple[tuple[str, Any], ...] = ()
-
-
-@dataclass(frozen=True)
-class SchedulePlan:
-    """``upstream`` assets (all required) and/or a ``cron``; neither means manual runs only.
-    A partitioned DAG has ``partitions`` instead of a cron: for the ``assets`` kind the
-    ``upstream`` are its partitioned upstreams, each with a mapper."""
-
-    upstream: tuple[AssetRefPlan, ...] = ()
-    cron: str | None = None
-    timezone: str = "UTC"
-    partitions: PartitionPlan | None = None
-    # From automation conditions and schedules (``airflow.automation``, ``instigator_plan``):
-    # an asset condition replacing ``AssetAll(upstream)``, more crons, or one run only.
-    condition: Condition | None = None
-    extra_crons: tuple[str, ...] = ()
-    once: bool = False
-
-    @property
-    def kind(self) -> str:
-        if self.partitions is not None:
-            return f"partitioned_{self.partitions.kind}"
-        if self.once:
-            return "once"
-        if self.upstream and self.cron:
-            return "assets_or_cron"
-        return "assets" if self.upstream else "cron" if self.cron else "manual"
-
-
-@dataclass(frozen=True)
-class DagPlan:
-    dag_id: str
-    description: str
-    tags: tuple[str, ...]
-    owner: str
-    schedule: SchedulePlan
-    tasks: tuple[TaskPlan, ...]
-    params: tuple[ParamPlan, ...]
-    asset_keys: tuple[str, ...]
-    doc_md: str = ""
-    # Set by schedules and sensors (``instigator_plan.apply_instigators``): paused at creation
-    # (``None``: Airflow's default), the schedules that are its timetable, and the run status
-    # sensors whose callbacks the DAG runs.
-    is_paused_upon_creation: bool | None = None
-    schedules: tuple[str, ...] = ()
-    failure_sensors: tuple[str, ...] = ()
-    success_sensors: tuple[str, ...] = ()
-    # ``DAG(...)`` arguments pinned with ``airflow_dag``, applied over the derived ones.
-    arguments: tuple[tuple[str, Any], ...] = ()
-    execution: str = "per_asset"
-    """``per_asset`` (a task per step) or ``fused`` (one task runs every step, ``fused``)."""
-    job_name: str | None = None
-    """The ``define_asset_job`` the DAG is made from (its tasks read the job's config)."""
-
-
-def retry_settings(policy: RetryPolicy | None) -> dict[str, Any]:
-    """A ``RetryPolicy`` as the task plan's retry fields (asset and op tasks alike)."""
-    return {
-        "retries": policy.max_retries if policy else 0,
-        "retry_delay_seconds": float(policy.delay or 0) if policy else 0.0,
-        "retry_exponential_backoff": (
-            2.0 if policy and policy.backoff is Backoff.EXPONENTIAL else 0.0
-        ),
-    }
-
-
-def _asset_ref(graph: AssetGraph, managers: Mapping[str, Any], key: AssetKey) -> AssetRefPlan:
-    assets_def = graph.get(key)
-    spec = graph.spec(key)
-    options = task_options(assets_def)
-    pinned = options.asset_ref(key) if options is not None else None
-    if pinned is not None:  # published as a given Airflow asset (``airflow_task(assets=...)``)
-        pinned_uri = pinned.uri or pinned.name
-        return AssetRefPlan(pinned.name, pinned_uri, pinned.group, dict(pinned.extra))
-    if assets_def.is_external:
-        return AssetRefPlan(key.to_user_string())
-    manager = managers.get(graph.io_manager_key(key))
-    uri = (
-        manager.storage_uri(key) if isinstance(manager, (IOManager, IOManagerDefinition)) else None
-    )
-    return AssetRefPlan(
-        name=key.to_user_string(),
-        uri=uri or f"{URI_SCHEME}://{key.to_user_string()}",
-        group=spec.group_name or DEFAULT_GROUP,
-        extra=metadata_to_json(spec.metadata),
-    )
-
-
-def _registries(graph: AssetGraph) -> tuple[AssetRefPlan, ...]:
-    """The registry assets of the graph's dynamic partitions (see ``airflow.dynamic``)."""
-    names = sorted({n for k in graph.all_keys for n in dynamic_names(graph.spec(k).partitions_def)})
-    return tuple(
-        AssetRefPlan(name=registry_name(n), uri=registry_uri(n), group=REGISTRY_GROUP)
-        for n in names
-    )
 
 
 def _task(
     graph: AssetGraph,
     managers: Mapping[str, Any],
     step: ExecutionStep,
-    registries: tuple[AssetRefPlan, ...] = (),
+    dynamic: tuple[AssetRefPlan, ...] = (),
     task_ids: Mapping[str, str] | None = None,
 ) -> TaskPlan:
     assets_def = step.assets_def
@@ -194,11 +78,11 @@ def _task(
         task_id=task_id,
         asset_keys=tuple(k.to_user_string() for k in step.asset_keys),
         check_names=tuple(c.key.to_user_string() for c in step.checks),
-        outlets=tuple(_asset_ref(graph, managers, k) for k in step.asset_keys),
+        outlets=tuple(asset_ref(graph, managers, k) for k in step.asset_keys),
         upstream_task_ids=tuple(task_ids.get(s, s) for s in step.upstream_steps),
-        inlets=tuple(_asset_ref(graph, managers, k) for k in step.reads) + registries,
+        inlets=tuple(asset_ref(graph, managers, k) for k in step.reads) + dynamic,
         # Any task may add dynamic partitions (context.instance), through the registry alias.
-        alias_outlets=(REGISTRY_ALIAS,) if registries else (),
+        alias_outlets=(REGISTRY_ALIAS,) if dynamic else (),
         **retry_settings(policy),
         owner=", ".join(owners) or None,
         doc_md="\n\n".join(docs) or None,
@@ -210,9 +94,9 @@ def _fused_task(
     graph: AssetGraph,
     managers: Mapping[str, Any],
     steps: Sequence[ExecutionStep],
-    registries: tuple[AssetRefPlan, ...],
+    dynamic: tuple[AssetRefPlan, ...],
     dag_id: str,
-) -> TaskPlan:
+) -> FusedTaskPlan:
     """The one task of a fused DAG: every asset of the DAG is its outlet, every asset it reads
     from elsewhere its inlet. Retries are each asset's own ``RetryPolicy``, applied in the task
     (Airflow retries of the task, e.g. from ``default_args``, re-run only what failed)."""
@@ -230,14 +114,14 @@ def _fused_task(
     reads = sorted({k for s in steps for k in s.reads if k not in produced_set})
     specs = [graph.spec(k) for k in produced]
     owners = sorted({o for s in specs for o in s.owners})
-    return TaskPlan(
+    return FusedTaskPlan(
         task_id=FUSED_TASK_ID,
         asset_keys=tuple(k.to_user_string() for k in produced),
         check_names=tuple(c.key.to_user_string() for s in steps for c in s.checks),
-        outlets=tuple(_asset_ref(graph, managers, k) for k in produced),
+        outlets=tuple(asset_ref(graph, managers, k) for k in produced),
         upstream_task_ids=(),
-        inlets=tuple(_asset_ref(graph, managers, k) for k in reads) + registries,
-        alias_outlets=(REGISTRY_ALIAS,) if registries else (),
+        inlets=tuple(asset_ref(graph, managers, k) for k in reads) + dynamic,
+        alias_outlets=(REGISTRY_ALIAS,) if dynamic else (),
         owner=", ".join(owners) or None,
         doc_md=f"Materializes the {len(produced)} assets of this DAG in dependency order, in "
         "one task (fused execution). Per-asset status: the task's XCom 'asset2airflow'.",
@@ -265,14 +149,14 @@ def _schedule(
                 f"automation condition ({cron!r}); a partitioned DAG runs on its partitions' "
                 "schedule. Drop the automation_condition."
             )
-        triggering = [k for k, _ in partitions.mappers]
-        refs = tuple(_asset_ref(graph, managers, k) for k in triggering)
+        triggering = [k for k, _ in partitions.mappers] if isinstance(partitions, Upstream) else []
+        refs = tuple(asset_ref(graph, managers, k) for k in triggering)
         return SchedulePlan(refs, None, "UTC", partitions)
     return SchedulePlan(
-        tuple(_asset_ref(graph, managers, k) for k in upstream),
+        tuple(asset_ref(graph, managers, k) for k in upstream),
         cron,
         timezone,
-        condition=automation.condition.map(lambda k: _asset_ref(graph, managers, k))
+        condition=automation.condition.map(lambda k: asset_ref(graph, managers, k))
         if automation.condition is not None
         else None,
         extra_crons=automation.crons[1:],
@@ -352,7 +236,7 @@ def build_dag_plans(
     dag_id_prefix: str = "",
     only_dag_id: str | None = None,
     dags_folder: str | Path | None = None,
-    execution: str = "per_asset",
+    execution: ExecutionMode | str = ExecutionMode.PER_ASSET,
 ) -> list[DagPlan]:
     """One plan per DAG, sorted by dag id, identical for identical definitions.
 
@@ -361,15 +245,14 @@ def build_dag_plans(
     ``execution`` is ``per_asset`` (a task per asset or multi-asset) or ``fused`` (one task per
     DAG); a job's own ``define_asset_job(execution=...)`` wins for its DAG.
     """
-    check_execution(execution, "build_dags")
+    default_mode = check_execution(execution, "build_dags")
     graph = defs.asset_graph
     folder = Path(dags_folder) if dags_folder is not None else default_dags_folder()
-    # IO managers by key, with the default one built once (its storage URI names outlets).
-    managers = {DEFAULT_IO_MANAGER_KEY: default_io_manager(), **defs.resources}
+    managers = io_managers(defs)
     plans = []
     all_members = _dag_members(defs, dag_per, dag_id_prefix, folder.absolute())
     dag_of = {k: m.dag_id for m in all_members for k in m.keys}
-    registries = _registries(graph)
+    dynamic = registries(graph)
     for members in all_members:
         dag_id, job, keys = members.dag_id, members.job, members.keys
         if not keys or (only_dag_id is not None and dag_id != only_dag_id):
@@ -387,11 +270,11 @@ def build_dag_plans(
         key_names = tuple(k.to_user_string() for k in sorted(keys))
         schedule = _schedule(graph, managers, steps, dag_id, dag_of)
         task_ids = {s.name: task_id_of(s.name, s.assets_def) for s in steps}
-        mode = (job.execution if job is not None else None) or execution
-        tasks = (
-            (_fused_task(graph, managers, steps, registries, dag_id),)
-            if mode == "fused"
-            else tuple(_task(graph, managers, s, registries, task_ids) for s in steps)
+        mode = (job.execution if job is not None else None) or default_mode
+        tasks: tuple[TaskPlan, ...] = (
+            (_fused_task(graph, managers, steps, dynamic, dag_id),)
+            if mode is ExecutionMode.FUSED
+            else tuple(_task(graph, managers, s, dynamic, task_ids) for s in steps)
         )
         pinned = job.airflow.arguments if job is not None and job.airflow is not None else ()
         description = (job.description if job and job.description else None) or (
@@ -407,18 +290,13 @@ def build_dag_plans(
                 owner=", ".join(owners) or "airflow",
                 schedule=schedule,
                 tasks=tasks,
-                params=_params(
-                    pinned, params_for_dag(steps, key_names, schedule.partitions, job)
-                ),
+                params=_params(pinned, params_for_dag(steps, key_names, schedule.partitions, job)),
                 asset_keys=key_names,
                 doc_md=_dag_doc(graph, keys),
                 arguments=pinned,
-                execution=mode,
-                job_name=job.name if job is not None else None,
+                source=AssetsSource(mode, job.name if job is not None else None),
             )
         )
-    from asset2airflow.airflow.instigator_plan import apply_instigators
-
     return apply_instigators(defs, plans, dag_id_prefix)
 
 

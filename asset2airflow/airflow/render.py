@@ -1,23 +1,26 @@
 """``asset2airflow render``: a DAG plan as a static, readable plain-Airflow DAG file, for teams
-who want the Airflow code in git. The file declares the DAG, tasks, outlets, schedule and params
-explicitly; each task runs the source module's asset code through ``AssetStepOperator`` (a fused
-DAG's one task through ``FusedAssetsOperator``). No Airflow imports: this module writes text."""
+who want the Airflow code in git. Every kind of DAG ``build_dags`` builds is written (asset,
+fused, op job with mapped tasks, schedule/sensor, with run status callbacks): the file declares
+the DAG, tasks, outlets, schedule and params explicitly, with the operators and arguments of
+``arguments`` (the mapping ``build_dags`` uses), and runs the source module's code through its
+compiled view (``compiled.load_compiled``). No Airflow imports: this module writes text."""
 
 from __future__ import annotations
 
 import ast
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from asset2airflow.airflow.arguments import (
+    DEFINITIONS,
     SOURCES,
     dag_arguments,
     names_used,
-    schedule_argument,
-    task_arguments,
+    task_call,
 )
-from asset2airflow.airflow.plan import DagPlan
+from asset2airflow.airflow.dag_plan import DagPlan, TaskPlan
 from asset2airflow.authoring.airflow_options import LIST_ARGUMENTS
 
 
@@ -87,46 +90,56 @@ def _with_pinned(
     return written
 
 
-def render_dag(plan: DagPlan, source: Path, out_file: Path) -> str:
-    """The Python source of a DAG file at ``out_file`` that runs ``plan`` from ``source``."""
+def render_dag(plan: DagPlan, source: Path, out_file: Path, dag_per: str = "job_or_group") -> str:
+    """The Python source of a DAG file at ``out_file`` that runs ``plan`` from ``source``
+    (planned with ``dag_per`` and the plan's execution mode, as ``build_dags`` did)."""
     relative = os.path.relpath(source.resolve(), out_file.resolve().parent)
     dag = _with_pinned(dag_arguments(plan), plan.arguments, "PINNED")
-    tasks = [
-        _with_pinned(task_arguments(t), t.arguments, f"TASKS[{t.task_id!r}]") for t in plan.tasks
+    calls = [
+        replace(made, arguments=_with_pinned(made.arguments, t.arguments, f"TASKS[{t.task_id!r}]"))
+        if isinstance(t, TaskPlan)
+        else made
+        for t, made in ((t, task_call(t)) for t in plan.tasks)
     ]
     params = dag.pop("params")  # set once the tasks exist, as ``builder.build_dag`` does
-    operator_module, operator = _OPERATORS[plan.execution]
+    load = (
+        f"load_compiled(SOURCE, {plan.dag_id!r}, TASK_IDS, {plan.execution.value!r}, {dag_per!r})"
+    )
     lines: list[str] = [
         f'"""DAG {plan.dag_id!r}, rendered by `asset2airflow render` from {source.name}.',
         "",
-        "Edit the assets in the source module and re-render; a stale file fails to load with a",
-        'message saying so."""',
+        "Edit the definitions in the source module and re-render; a stale file fails to load",
+        'with a message saying so."""',
         "",
         "from pathlib import Path",
         "",
-        *_imports(names_used([dag, tasks, params]) | {"DAG"}),
+        *_imports(names_used([dag, calls, params]) | {"DAG"}),
         "",
-        "from asset2airflow.airflow.compiled import load_compiled_dag",
-        f"from {operator_module} import {operator}",
+        "from asset2airflow.airflow.compiled import COMPILED_ATTRIBUTE, load_compiled",
         "",
         f"SOURCE = Path(__file__).parent / {relative!r}",
         f"TASK_IDS = {[t.task_id for t in plan.tasks]!r}",
-        f"COMPILED = load_compiled_dag(SOURCE, {plan.dag_id!r}, TASK_IDS, {plan.execution!r})",
+        f"COMPILED = {load}",
+        f"{DEFINITIONS!r} = COMPILED.defs",
         # Values pinned with airflow_dag/airflow_task that have no literal form.
         "PINNED = dict(COMPILED.plan.arguments)",
-        "TASKS = {t.task_id: dict(t.arguments) for t in COMPILED.plan.tasks}",
+        "TASKS = {t.task_id: dict(t.arguments) for t in COMPILED.plan.asset_tasks}",
         "",
         "with DAG(",
         *_keyword_lines(dag, "    "),
         ") as dag:",
+        "    setattr(dag, COMPILED_ATTRIBUTE, COMPILED)",
     ]
-    for task, arguments in zip(plan.tasks, tasks, strict=True):
-        lines += [
-            f"    {_identifier(task.task_id)} = {operator}.for_step(",
-            "        COMPILED,",
-            *_keyword_lines(arguments, "        "),
-            "    )",
-        ]
+    for task, made in zip(plan.tasks, calls, strict=True):
+        name = _identifier(task.task_id)
+        if made.expand_over is None:
+            lines += [f"    {name} = {made.operator!r}.for_step(", "        COMPILED,"]
+            lines += [*_keyword_lines(made.arguments, "        "), "    )"]
+        else:
+            over = _identifier(made.expand_over)
+            lines += [f"    {name} = {made.operator!r}.partial("]
+            lines += [*_keyword_lines(made.arguments, "        "), "    )"]
+            lines += [f"    {name} = {name}.expand(mapping_key={over}.output)"]
     downstream: dict[str, list[str]] = {}
     for task in plan.tasks:
         for up in task.upstream_task_ids:
@@ -138,42 +151,14 @@ def render_dag(plan: DagPlan, source: Path, out_file: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-# The operator of a rendered task by execution mode: (module, class).
-_OPERATORS = {
-    "per_asset": ("asset2airflow.airflow.operator", "AssetStepOperator"),
-    "fused": ("asset2airflow.airflow.fused", "FusedAssetsOperator"),
-}
-
-
-def render_files(plans: list[DagPlan], source: Path, out_dir: Path) -> list[Path]:
+def render_files(
+    plans: list[DagPlan], source: Path, out_dir: Path, dag_per: str = "job_or_group"
+) -> list[Path]:
     """Write one file per DAG (``<dag_id>_dag.py``) and return their paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for plan in plans:
         target = out_dir / f"{plan.dag_id}_dag.py"
-        target.write_text(render_dag(plan, source, target))
+        target.write_text(render_dag(plan, source, target, dag_per))
         written.append(target)
     return written
-
-
-def describe_plans(plans: list[DagPlan]) -> list[dict[str, Any]]:
-    """What ``asset2airflow dags`` prints (``--json``)."""
-    return [
-        {
-            "dag_id": p.dag_id,
-            "schedule": repr(schedule_argument(p.schedule)),
-            "tags": list(p.tags),
-            "params": [param.name for param in p.params],
-            "tasks": [
-                {
-                    "task_id": t.task_id,
-                    "upstream": list(t.upstream_task_ids),
-                    "outlets": [{"name": o.name, "uri": o.uri} for o in t.outlets],
-                    "checks": list(t.check_names),
-                    "retries": t.retries,
-                }
-                for t in p.tasks
-            ],
-        }
-        for p in plans
-    ]

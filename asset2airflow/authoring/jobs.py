@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,8 +28,8 @@ class AssetJobDefinition:
     tags: Mapping[str, str] = field(default_factory=dict)
     airflow: AirflowDagOptions | None = None
     """The DAG id and ``DAG(...)`` arguments pinned with ``airflow_dag``."""
-    execution: str | None = None
-    """``per_asset`` or ``fused`` for this job's DAG; ``None``: as ``build_dags`` says."""
+    execution: ExecutionMode | None = None
+    """How this job's DAG runs its assets; ``None``: as ``build_dags`` says."""
     config: Mapping[str, Any] = field(default_factory=dict)
     """Default run config: the defaults of the DAG's config params (run config overrides it)."""
     partitioned_config: PartitionedConfig | None = None
@@ -61,18 +62,29 @@ class AssetJobDefinition:
         )
 
 
-EXECUTION_CHOICES = ("per_asset", "fused")
+class ExecutionMode(enum.Enum):
+    """How a DAG runs its assets: a task per asset (per-asset retries and status in Airflow) or
+    one task for the whole DAG (fast for many small assets). Users may pass the value string."""
+
+    PER_ASSET = "per_asset"
+    FUSED = "fused"
 
 
-def check_execution(execution: object, where: str) -> str:
-    """``execution`` if it names a mode, else an error saying which modes exist."""
+EXECUTION_CHOICES = tuple(m.value for m in ExecutionMode)
+
+
+def check_execution(execution: object, where: str) -> ExecutionMode:
+    """``execution`` (a mode or its string) as an ``ExecutionMode``, else an error saying which
+    modes exist."""
+    if isinstance(execution, ExecutionMode):
+        return execution
     if execution not in EXECUTION_CHOICES:
         raise DefinitionError(
             f"{where}: execution={execution!r} is not one of {EXECUTION_CHOICES}: 'per_asset' "
             "runs a task per asset (per-asset retries and status in Airflow), 'fused' one task "
             "for the whole DAG (fast for many small assets)."
         )
-    return str(execution)
+    return ExecutionMode(execution)
 
 
 # Arguments Dagster accepts that have no Airflow translation yet: refused rather than stored and
@@ -102,7 +114,7 @@ def define_asset_job(
     hooks: Any = None,
     op_retry_policy: Any = None,
     *,
-    execution: str | None = None,
+    execution: ExecutionMode | str | None = None,
 ) -> AssetJobDefinition:
     """Group assets into a job (default: all assets). Each job is compiled to one DAG.
 
@@ -143,10 +155,12 @@ def define_asset_job(
             "the Airflow DAGs do not follow yet: a job's DAG runs every check of its assets. "
             "Select assets only; to run checks apart, use materialize(selection=...)."
         )
-    if execution is not None:
-        check_execution(execution, f"define_asset_job({name!r})")
     return AssetJobDefinition(
-        execution=execution,
+        execution=(
+            check_execution(execution, f"define_asset_job({name!r})")
+            if execution is not None
+            else None
+        ),
         name=job_name,
         selection=resolved,
         description=description,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import enum
 from collections.abc import Iterator
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -24,6 +25,26 @@ from asset2airflow.authoring.time_keys import key_formatter, parse_key
 from asset2airflow.errors import DefinitionError, PartitionError
 
 _UTC = dt.timezone.utc
+
+
+class Cadence(enum.Enum):
+    """The calendar unit of the four common definitions (``Hourly``... ``Monthly``): what a
+    rollup from one to another means. The general ``TimeWindowPartitionsDefinition`` has none."""
+
+    HOURLY = "hourly"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+
+
+@dataclass(frozen=True)
+class CadenceStart:
+    """Where each window of a cadence starts within its unit (``WEEKLY``: ``day`` is the
+    weekday, 0 = Sunday as in cron; ``MONTHLY``: the day of the month)."""
+
+    minute: int = 0
+    hour: int = 0
+    day: int = 0
 
 
 @dataclass(frozen=True)
@@ -67,6 +88,10 @@ def _shape_of(cron: str) -> _Shape | None:
 
 class TimeWindowPartitionsDefinition(PartitionsDefinition):
     """Partitions between consecutive ticks of ``cron_schedule`` from ``start`` on."""
+
+    cadence: Cadence | None = None
+    """Set by the four common subclasses (with ``cadence_start``), never parsed from the cron."""
+    cadence_start: CadenceStart = CadenceStart()
 
     def __init__(
         self,
@@ -350,6 +375,8 @@ class HourlyPartitionsDefinition(TimeWindowPartitionsDefinition):
             f"{minute_offset} * * * *", start_date, fmt or "%Y-%m-%d-%H:%M", timezone, end_date,
             end_offset,
         )  # fmt: skip
+        self.cadence = Cadence.HOURLY
+        self.cadence_start = CadenceStart(minute_offset)
 
 
 class DailyPartitionsDefinition(TimeWindowPartitionsDefinition):
@@ -369,6 +396,8 @@ class DailyPartitionsDefinition(TimeWindowPartitionsDefinition):
             f"{minute_offset} {hour_offset} * * *", start_date, fmt or "%Y-%m-%d", timezone,
             end_date, end_offset,
         )  # fmt: skip
+        self.cadence = Cadence.DAILY
+        self.cadence_start = CadenceStart(minute_offset, hour_offset)
 
 
 class WeeklyPartitionsDefinition(TimeWindowPartitionsDefinition):
@@ -389,6 +418,8 @@ class WeeklyPartitionsDefinition(TimeWindowPartitionsDefinition):
             f"{minute_offset} {hour_offset} * * {day_offset}", start_date, fmt or "%Y-%m-%d",
             timezone, end_date, end_offset,
         )  # fmt: skip
+        self.cadence = Cadence.WEEKLY
+        self.cadence_start = CadenceStart(minute_offset, hour_offset, day_offset)
 
 
 class MonthlyPartitionsDefinition(TimeWindowPartitionsDefinition):
@@ -414,3 +445,5 @@ class MonthlyPartitionsDefinition(TimeWindowPartitionsDefinition):
             f"{minute_offset} {hour_offset} {day_offset} * *", start_date, fmt or "%Y-%m-%d",
             timezone, end_date, end_offset,
         )  # fmt: skip
+        self.cadence = Cadence.MONTHLY
+        self.cadence_start = CadenceStart(minute_offset, hour_offset, day_offset)

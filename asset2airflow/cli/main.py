@@ -177,23 +177,11 @@ def _cmd_materialize(args: argparse.Namespace) -> int:
 
 
 def _cmd_dags(args: argparse.Namespace) -> int:
-    from asset2airflow.airflow.op_plan import build_op_dag_plans, describe_op_plans
-    from asset2airflow.airflow.plan import build_dag_plans
-    from asset2airflow.airflow.render import describe_plans
+    from asset2airflow.airflow.describe import describe_plans
+    from asset2airflow.airflow.planner import plan_dags
 
     defs = _load(args.location)
-    described = describe_plans(
-        build_dag_plans(defs, dag_per=args.dag_per, execution=args.execution)
-    )
-    described += describe_op_plans(build_op_dag_plans(defs))
-    if defs.schedules or defs.sensors:
-        from asset2airflow.airflow.instigator_plan import (
-            build_instigator_plans,
-            describe_instigator_plans,
-        )
-
-        every = build_dag_plans(defs, dag_per=args.dag_per, execution=args.execution)
-        described += describe_instigator_plans(build_instigator_plans(defs, every))
+    described = describe_plans(plan_dags(defs, dag_per=args.dag_per, execution=args.execution))
     if args.json:
         print(json.dumps(described, indent=2))
         return 0
@@ -232,34 +220,16 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
-    from asset2airflow.airflow.plan import build_dag_plans
+    from asset2airflow.airflow.planner import plan_dags
     from asset2airflow.airflow.render import render_files
 
     source = Path(args.location)
     if not source.is_file():
         raise Asset2AirflowError(f"{source}: render needs the path of a .py file")
     defs = _load(args.location)
-    plans = build_dag_plans(defs, dag_per=args.dag_per, execution=args.execution)
-    for path in render_files(plans, source, Path(args.out)):
+    plans = plan_dags(defs, dag_per=args.dag_per, execution=args.execution)
+    for path in render_files(plans, source, Path(args.out), args.dag_per):
         print(f"wrote {path}")
-    for job in defs.op_jobs:
-        print(
-            f"skipped op job {job.name!r}: render does not write op job DAGs yet (build_dags "
-            "builds them)",
-            file=sys.stderr,
-        )
-    if defs.schedules or defs.sensors:  # cron schedules that are a DAG's timetable are written
-        from asset2airflow.airflow.instigator_plan import build_instigator_plans
-
-        skipped = [f"{p.kind.value} DAG {p.dag_id!r}" for p in build_instigator_plans(defs, plans)]
-        skipped += [f"the callbacks of {name!r}" for p in plans for name in p.failure_sensors]
-        skipped += [f"the callbacks of {name!r}" for p in plans for name in p.success_sensors]
-        for what in sorted(set(skipped)):
-            print(
-                f"skipped {what}: render does not write schedule/sensor DAGs or run status "
-                "callbacks yet (build_dags builds them)",
-                file=sys.stderr,
-            )
     return 0
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
 
 from asset2airflow.errors import Asset2AirflowError
 
@@ -20,13 +19,11 @@ def plural(count: int, noun: str) -> str:
 
 def validate_location(location: str) -> int:
     """One file or module: definitions valid and their DAGs plannable."""
-    from asset2airflow.airflow.op_plan import build_op_dag_plans
-    from asset2airflow.airflow.plan import build_dag_plans
+    from asset2airflow.airflow.planner import plan_dags
     from asset2airflow.loading import load_definitions
 
     defs = load_definitions(location)
-    plans: list[Any] = [*build_dag_plans(defs), *(p.dag for p in build_op_dag_plans(defs))]
-    plans += _instigator_plans(defs)
+    plans = plan_dags(defs)
     graph = defs.asset_graph
     print(
         f"ok: {plural(len(graph.all_keys), 'asset')}, {plural(len(graph.checks), 'check')}, "
@@ -38,8 +35,7 @@ def validate_location(location: str) -> int:
 def validate_folder(folder: Path) -> int:
     """Every asset module under ``folder`` (files without ``Definitions`` are skipped); exit 2
     when any fails or two files make one DAG id."""
-    from asset2airflow.airflow.op_plan import build_op_dag_plans
-    from asset2airflow.airflow.plan import build_dag_plans
+    from asset2airflow.airflow.planner import plan_dags
     from asset2airflow.loading import definitions_in, import_file
 
     owners: dict[str, Path] = {}
@@ -54,9 +50,7 @@ def validate_folder(folder: Path) -> int:
             if not _defines_definitions(module):
                 continue
             defs = definitions_in(module, str(path))
-            plans = build_dag_plans(defs, dags_folder=folder.absolute())
-            plans += [p.dag for p in build_op_dag_plans(defs)]
-            plans += _instigator_plans(defs, folder.absolute())
+            plans = plan_dags(defs, dags_folder=folder.absolute())
         except Asset2AirflowError as exc:
             errors.append(f"{relative}: {exc}")
             continue
@@ -84,13 +78,3 @@ def _defines_definitions(module: object) -> bool:
     from asset2airflow.asset_graph.definitions import Definitions
 
     return any(isinstance(v, Definitions) for v in vars(module).values())
-
-
-def _instigator_plans(defs: Any, dags_folder: Path | None = None) -> list[Any]:
-    """The schedule and sensor DAGs (their ids take part in the clash check)."""
-    if not defs.schedules and not defs.sensors:
-        return []
-    from asset2airflow.airflow.instigator_plan import build_instigator_plans
-    from asset2airflow.airflow.plan import build_dag_plans
-
-    return list(build_instigator_plans(defs, build_dag_plans(defs, dags_folder=dags_folder)))

@@ -13,6 +13,7 @@ from asset2airflow.airflow.plan import FUSED_TASK_ID, build_dag_plans
 from asset2airflow.airflow.record import EventExtra
 from asset2airflow.airflow.render import render_dag
 from asset2airflow.authoring.airflow_decorators import airflow_task
+from asset2airflow.authoring.jobs import ExecutionMode
 from asset2airflow.authoring.keys import AssetKey
 from asset2airflow.authoring.results import AssetMaterialization
 from asset2airflow.errors import DefinitionError, ExecutionError
@@ -42,7 +43,7 @@ DEFS = Definitions(assets=[external, fp_a, fp_b, fp_c])
 
 def test_a_fused_dag_has_one_task_producing_every_asset_in_dependency_order() -> None:
     [plan] = build_dag_plans(DEFS, execution="fused")
-    assert plan.execution == "fused"
+    assert plan.execution is ExecutionMode.FUSED
     [task] = plan.tasks
     assert task.task_id == FUSED_TASK_ID
     assert task.asset_keys[0] == "fp_a" and sorted(task.asset_keys) == ["fp_a", "fp_b", "fp_c"]
@@ -52,7 +53,7 @@ def test_a_fused_dag_has_one_task_producing_every_asset_in_dependency_order() ->
     # The DAG's schedule and params do not depend on the execution mode.
     [per_asset] = build_dag_plans(DEFS)
     assert plan.schedule == per_asset.schedule and plan.params == per_asset.params
-    assert len(per_asset.tasks) == 3 and per_asset.execution == "per_asset"
+    assert len(per_asset.tasks) == 3 and per_asset.execution is ExecutionMode.PER_ASSET
 
 
 def test_a_job_chooses_its_mode_over_build_dags() -> None:
@@ -61,9 +62,9 @@ def test_a_job_chooses_its_mode_over_build_dags() -> None:
         jobs=[define_asset_job("fp_job", ["fp_b"], execution="per_asset")],
     )
     plans = {p.dag_id: p for p in build_dag_plans(defs, execution="fused")}
-    assert plans["fp_job"].execution == "per_asset"
+    assert plans["fp_job"].execution is ExecutionMode.PER_ASSET
     assert [t.task_id for t in plans["fp_job"].tasks] == ["fp_b"]
-    assert plans["fp"].execution == "fused"
+    assert plans["fp"].execution is ExecutionMode.FUSED
 
 
 @pytest.mark.parametrize("bad", ["fuse", "per-asset", None, 1])
@@ -90,7 +91,7 @@ def test_a_rendered_fused_dag_uses_the_fused_operator(tmp_path: Path) -> None:
     text = render_dag(plan, tmp_path / "src.py", tmp_path / "out" / "fp_dag.py")
     assert "from asset2airflow.airflow.fused import FusedAssetsOperator" in text
     assert "FusedAssetsOperator.for_step(" in text and "AssetStepOperator" not in text
-    assert "TASK_IDS, 'fused')" in text
+    assert "TASK_IDS, 'fused', 'job_or_group')" in text
     compile(text, "fp_dag.py", "exec")
 
 

@@ -30,14 +30,10 @@ from asset2airflow import (
     schedule,
     sensor,
 )
-from asset2airflow.airflow.arguments import schedule_argument
-from asset2airflow.airflow.instigator_plan import (
-    InstigatorKind,
-    build_instigator_plans,
-    instigator_dag_arguments,
-    instigator_task_arguments,
-)
-from asset2airflow.airflow.plan import DagPlan, build_dag_plans
+from asset2airflow.airflow.arguments import dag_arguments, schedule_argument, task_call
+from asset2airflow.airflow.dag_plan import DagPlan, InstigatorKind, InstigatorSource
+from asset2airflow.airflow.instigator_plan import build_instigator_plans
+from asset2airflow.airflow.plan import build_dag_plans
 from asset2airflow.authoring.run_requests import DagsterRunStatus
 from tests.airflow.test_parsing import parse_folder
 
@@ -57,6 +53,11 @@ def report(orders: int) -> int:
 
 
 days = DailyPartitionsDefinition(start_date="2024-01-01")
+
+
+def source_of(plan: DagPlan) -> InstigatorSource:
+    assert isinstance(plan.source, InstigatorSource)
+    return plan.source
 
 
 @asset(group_name="daily", partitions_def=days)
@@ -126,9 +127,9 @@ def test_a_job_started_by_two_instigators_gets_a_schedule_dag() -> None:
     assert schedule_of(plans["orders_job"]) == "None"
     instigators = {p.dag_id: p for p in build_instigator_plans(defs, list(plans.values()))}
     assert set(instigators) == {"nightly", "watch"}
-    assert instigators["nightly"].kind is InstigatorKind.SCHEDULE
-    assert instigators["nightly"].targets == (("orders_job", "orders_job"),)
-    arguments = instigator_dag_arguments(instigators["nightly"])
+    assert source_of(instigators["nightly"]).kind is InstigatorKind.SCHEDULE
+    assert source_of(instigators["nightly"]).targets == (("orders_job", "orders_job"),)
+    arguments = dag_arguments(instigators["nightly"])
     assert repr(arguments["schedule"]) == "CronTriggerTimetable('0 2 * * *', timezone='UTC')"
     assert arguments["is_paused_upon_creation"] is True
 
@@ -145,8 +146,8 @@ def test_function_schedule_is_a_schedule_dag_and_target_assets_make_a_job() -> N
     assert plans["every_five_job"].asset_keys == ("report",)
     [instigator] = build_instigator_plans(defs, list(plans.values()))
     assert instigator.dag_id == "every_five" and not instigator.is_paused_upon_creation
-    assert instigator.targets == (("every_five_job", "every_five_job"),)
-    assert instigator.state_asset is None
+    assert source_of(instigator).targets == (("every_five_job", "every_five_job"),)
+    assert source_of(instigator).state_asset is None
 
 
 def test_partition_schedules() -> None:
@@ -193,19 +194,19 @@ def test_sensor_dag_plan() -> None:
 
     defs = Definitions(assets=[orders, report], sensors=[inbox, on_orders])
     found = {p.dag_id: p for p in build_instigator_plans(defs, list(plans_of(defs).values()))}
-    arguments = instigator_dag_arguments(found["inbox"])
+    arguments = dag_arguments(found["inbox"])
     assert repr(arguments["schedule"]) == "DeltaTriggerTimetable(timedelta(seconds=45))"
     assert arguments["max_active_runs"] == 1 and arguments["is_paused_upon_creation"] is False
-    task = instigator_task_arguments(found["inbox"])
+    task = task_call(found["inbox"].tasks[0]).arguments
     assert repr(task["inlets"][0]).startswith(
         "Asset(name='asset2airflow-sensors/inbox', uri='asset2airflow-sensor://inbox'"
     )
-    asset_arguments = instigator_dag_arguments(found["on_orders"])
+    asset_arguments = dag_arguments(found["on_orders"])
     assert repr(asset_arguments["schedule"]).startswith("AssetAll(Asset(name='orders', uri=")
-    on_orders_inlets = instigator_task_arguments(found["on_orders"])["inlets"]
+    on_orders_inlets = task_call(found["on_orders"].tasks[0]).arguments["inlets"]
     assert repr(on_orders_inlets[1]).startswith("Asset(name='orders', uri=")
     assert asset_arguments["is_paused_upon_creation"] is True
-    assert found["on_orders"].kind is InstigatorKind.ASSET_SENSOR
+    assert source_of(found["on_orders"]).kind is InstigatorKind.ASSET_SENSOR
 
 
 def test_asset_sensor_on_a_partitioned_asset_is_refused() -> None:

@@ -25,8 +25,8 @@ from asset2airflow import (
     job,
     op,
 )
-from asset2airflow.airflow.arguments import dag_arguments, schedule_argument
-from asset2airflow.airflow.op_plan import build_op_dag_plans, op_task_arguments
+from asset2airflow.airflow.arguments import dag_arguments, schedule_argument, task_call
+from asset2airflow.airflow.op_plan import build_op_dag_plans
 from asset2airflow.airflow.params import run_config_from_params
 from asset2airflow.airflow.plan import build_dag_plans
 
@@ -78,7 +78,7 @@ def test_an_op_job_is_a_dag_with_one_task_per_op() -> None:
     defs = Definitions(assets=[crawled], jobs=[crawl])
     [plan] = build_op_dag_plans(defs)
     assert plan.dag_id == "crawl" and plan.job_name == "crawl"
-    tasks = {t.task_id: t for t in plan.tasks}
+    tasks = {t.task_id: t for t in plan.op_tasks}
     assert list(tasks) == ["discover", "fetch", "check", "combine", "publish.announce"]
     assert tasks["discover"].returns_keys_of == "result" and tasks["discover"].mapped_over is None
     assert tasks["fetch"].mapped_over == "discover" and tasks["check"].mapped_over == "discover"
@@ -91,14 +91,14 @@ def test_an_op_job_is_a_dag_with_one_task_per_op() -> None:
     assert "Fetch one item." in (tasks["fetch"].doc_md or "") and "`k=v`" in (
         tasks["fetch"].doc_md or ""
     )
-    assert plan.dag.tags == ("asset2airflow", "job:ops", "team:data")
+    assert plan.tags == ("asset2airflow", "job:ops", "team:data")
     # the asset DAGs are unchanged by the op job
     assert [p.dag_id for p in build_dag_plans(defs)] == ["crawl_assets"]
 
 
 def test_op_config_becomes_typed_params_with_job_defaults() -> None:
     [plan] = build_op_dag_plans(Definitions(jobs=[crawl]))
-    params = {p.name: p for p in plan.dag.params}
+    params = {p.name: p for p in plan.params}
     assert sorted(params) == [
         "combine__verbose",
         "fetch__limit",
@@ -109,20 +109,23 @@ def test_op_config_becomes_typed_params_with_job_defaults() -> None:
     assert params["fetch__limit"].default == 10
     assert params["fetch__region"].default == "eu" and params["fetch__region"].has_default
     assert params["combine__verbose"].schema == {"type": "boolean"}
-    ops = run_config_from_params({"fetch__limit": 3}, plan.dag.params)["ops"]
+    ops = run_config_from_params({"fetch__limit": 3}, plan.params)["ops"]
     assert ops["fetch"] == {"config": {"limit": 3, "region": "eu"}}
 
 
 def test_task_arguments_map_items_and_retries() -> None:
     [plan] = build_op_dag_plans(Definitions(jobs=[crawl]))
-    fetch_args = op_task_arguments(plan.tasks[1])
+    fetch = task_call(plan.tasks[1])
+    assert (repr(fetch.operator), fetch.expand_over) == ("MappedOpStepOperator", "discover")
+    assert repr(task_call(plan.tasks[0]).operator) == "OpStepOperator"
+    fetch_args = fetch.arguments
     assert fetch_args["map_index_template"] == "{{ task.mapping_key }}"
     assert fetch_args["retries"] == 3 and repr(fetch_args["retry_delay"]) == (
         "timedelta(seconds=5.0)"
     )
     assert fetch_args["trigger_rule"] == "none_failed"
-    assert "map_index_template" not in op_task_arguments(plan.tasks[0])
-    assert dag_arguments(plan.dag)["schedule"] is None
+    assert "map_index_template" not in task_call(plan.tasks[0]).arguments
+    assert dag_arguments(plan)["schedule"] is None
 
 
 def test_partitioned_jobs_get_the_partition_timetables() -> None:
@@ -137,11 +140,11 @@ def test_partitioned_jobs_get_the_partition_timetables() -> None:
         lambda: day()
     )
     plans = {p.dag_id: p for p in build_op_dag_plans(Definitions(jobs=[daily, regions]))}
-    assert repr(schedule_argument(plans["daily"].dag.schedule)).startswith(
+    assert repr(schedule_argument(plans["daily"].schedule)).startswith(
         "CronPartitionTimetable('0 0 * * *'"
     )
-    assert repr(schedule_argument(plans["regions"].dag.schedule)) == "PartitionedAtRuntime()"
-    [key_param] = plans["regions"].dag.params
+    assert repr(schedule_argument(plans["regions"].schedule)) == "PartitionedAtRuntime()"
+    [key_param] = plans["regions"].params
     assert key_param.name == "partition_key" and key_param.schema["enum"] == ["eu", "us", None]
 
 

@@ -24,8 +24,16 @@ from asset2airflow import (
 )
 from asset2airflow.airflow.arguments import dag_arguments
 from asset2airflow.airflow.params import PARTITION_KEY_PARAM
-from asset2airflow.airflow.partitions import ENUM_PARAM_LIMIT, MapperPlan, plan_partitions
-from asset2airflow.airflow.plan import DagPlan, build_dag_plans
+from asset2airflow.airflow.dag_plan import DagPlan, SchedulePlan
+from asset2airflow.airflow.partitions import (
+    ENUM_PARAM_LIMIT,
+    CronPartitions,
+    MapperPlan,
+    RuntimePartitions,
+    UpstreamPartitions,
+    plan_partitions,
+)
+from asset2airflow.airflow.plan import build_dag_plans
 from asset2airflow.authoring.assets import AssetsDefinition
 from asset2airflow.authoring.keys import AssetKey
 from asset2airflow.errors import DefinitionError
@@ -75,7 +83,7 @@ def reader(
 def rollup(plan: DagPlan) -> tuple[str, str, dict[str, object], str]:
     """(upstream asset, start-of mapper, its kwargs, window) of a one-upstream rollup plan."""
     partitions = plan.schedule.partitions
-    assert partitions is not None and partitions.kind == "assets"
+    assert partitions is not None and isinstance(partitions, UpstreamPartitions)
     [(upstream, mapper)] = partitions.mappers
     assert mapper.name == "RollupMapper"
     kwargs = dict(mapper.kwargs)
@@ -92,7 +100,7 @@ def test_time_partitioned_root_dag_runs_on_the_definitions_cron_timezone_and_for
     plan = plans_by_id(source("orders", "days", DAILY))["days"]
     partitions = plan.schedule.partitions
     assert partitions is not None
-    assert plan.schedule.kind == "partitioned_cron"
+    assert isinstance(plan.schedule.partitions, CronPartitions)
     assert (partitions.cron, partitions.timezone, partitions.key_format) == (
         "0 0 * * *",
         PARIS,
@@ -100,7 +108,7 @@ def test_time_partitioned_root_dag_runs_on_the_definitions_cron_timezone_and_for
     )
     # The run at a tick materializes the window that just ended: the previous one.
     assert partitions.run_offset == -1
-    assert partitions.mappers == () and plan.schedule.upstream == ()
+    assert plan.schedule.upstream == ()
     assert PARTITION_KEY_PARAM not in {p.name for p in plan.params}  # Airflow sets the key
     assert repr(dag_arguments(plan)["schedule"]) == (
         "CronPartitionTimetable('0 0 * * *', timezone='Europe/Paris', run_offset=-1, "
@@ -137,12 +145,13 @@ def test_same_daily_partitions_in_another_dag_are_triggered_through_an_identity_
     copies = plans["copies"]
     partitions = copies.schedule.partitions
     assert partitions is not None
-    assert copies.schedule.kind == "partitioned_assets"
+    assert isinstance(copies.schedule.partitions, UpstreamPartitions)
     assert partitions.mappers == ((AssetKey("orders"), MapperPlan("IdentityMapper")),)
     assert [a.name for a in copies.schedule.upstream] == ["orders"]
     assert copies.schedule.upstream[0] == plans["days"].tasks[0].outlets[0]
     assert PARTITION_KEY_PARAM not in {p.name for p in copies.params}
-    assert plans["days"].schedule.kind == "partitioned_cron"  # the upstream keeps its cron
+    # the upstream keeps its cron
+    assert isinstance(plans["days"].schedule.partitions, CronPartitions)
     schedule = repr(dag_arguments(copies)["schedule"])
     assert schedule.startswith("PartitionedAssetTimetable(assets=AssetAll(Asset(name='orders'")
     assert "partition_mapper_config=dict([(Asset(name='orders'" in schedule
@@ -203,7 +212,7 @@ def test_static_partitions_are_chosen_at_trigger_time_from_a_dropdown() -> None:
     plan = plans_by_id(source("sales", "regional", REGIONS))["regional"]
     partitions = plan.schedule.partitions
     assert partitions is not None
-    assert plan.schedule.kind == "partitioned_runtime"
+    assert isinstance(plan.schedule.partitions, RuntimePartitions)
     assert partitions.enum_keys == ("eu", "us", "apac")  # the definition's order
     [param] = [p for p in plan.params if p.name == PARTITION_KEY_PARAM]
     assert param.schema == {"type": ["string", "null"], "enum": ["eu", "us", "apac", None]}
@@ -217,7 +226,7 @@ def test_more_keys_than_the_limit_give_a_free_text_partition_param() -> None:
     plans = plans_by_id(source("few", "few", at_limit), source("many", "many", over))
     few, many = plans["few"].schedule.partitions, plans["many"].schedule.partitions
     assert few is not None and len(few.enum_keys) == ENUM_PARAM_LIMIT
-    assert many is not None and many.kind == "runtime"
+    assert many is not None and isinstance(many, RuntimePartitions)
     assert many.enum_keys == ()
     [param] = [p for p in plans["many"].params if p.name == PARTITION_KEY_PARAM]
     assert param.schema == {"type": ["string", "null"]}
@@ -229,14 +238,14 @@ def test_multi_partitions_are_chosen_at_trigger_time() -> None:
     )
     plan = plans_by_id(source("sales", "multi", multi))["multi"]
     partitions = plan.schedule.partitions
-    assert partitions is not None and partitions.kind == "runtime"
+    assert partitions is not None and isinstance(partitions, RuntimePartitions)
     assert partitions.enum_keys == ()  # hundreds of date|region keys: free text
 
 
 def test_unpartitioned_dags_have_no_partition_plan() -> None:
     graph = Definitions(assets=[source("plain", "plain", None)]).asset_graph
     assert plan_partitions(graph, [AssetKey("plain")], [], "plain", str) is None
-    assert plans_by_id(source("plain", "plain", None))["plain"].schedule.kind == "manual"
+    assert plans_by_id(source("plain", "plain", None))["plain"].schedule == SchedulePlan()
 
 
 # --- refused, naming what and how to fix it -----------------------------------------------
@@ -331,7 +340,7 @@ def test_an_unpartitioned_reader_on_a_cron_is_allowed() -> None:
 def test_an_unpartitioned_reader_in_the_same_dag_is_allowed() -> None:
     plans = plans_by_id(source("orders", "days", DAILY), reader("summary", "days", "orders", None))
     plan = plans["days"]
-    assert plan.schedule.kind == "partitioned_cron"
+    assert isinstance(plan.schedule.partitions, CronPartitions)
     assert [t.task_id for t in plan.tasks] == ["orders", "summary"]
 
 

@@ -23,6 +23,7 @@ from asset2airflow import (
     define_asset_job,
 )
 from asset2airflow.airflow.params import run_config_from_params, selected_keys
+from asset2airflow.airflow.dag_plan import SchedulePlan
 from asset2airflow.airflow.plan import build_dag_plans
 from asset2airflow.errors import ConfigError
 
@@ -78,8 +79,8 @@ def test_one_dag_per_group_with_cross_dag_asset_schedule() -> None:
         orders_task.retry_delay_seconds,
         orders_task.retry_exponential_backoff,
     ) == (3, 10.0, 2.0)
-    assert ingest.schedule.kind == "manual"
-    assert reporting.schedule.kind == "assets"
+    assert ingest.schedule == SchedulePlan()
+    assert bool(reporting.schedule.upstream) and reporting.schedule.cron is None
     assert [a.name for a in reporting.schedule.upstream] == ["customers", "orders"]
     assert reporting.schedule.upstream[1] == orders_task.outlets[0]
     assert "tier:gold" in ingest.tags and "group:ingest" in ingest.tags
@@ -100,7 +101,7 @@ def test_jobs_become_dags_and_the_rest_stays_in_groups() -> None:
     [nightly] = plans
     assert [t.task_id for t in nightly.tasks] == ["customers", "orders", "report"]
     assert nightly.tasks[2].upstream_task_ids == ("customers", "orders")
-    assert nightly.schedule.kind == "manual"
+    assert nightly.schedule == SchedulePlan()
 
 
 def test_dag_per_asset_and_prefix() -> None:
@@ -128,7 +129,7 @@ def test_external_upstream_is_referenced_by_name_and_cron_combines() -> None:
         return 1
 
     [plan] = build_dag_plans(Definitions(assets=[AssetSpec("warehouse/events"), sessions]))
-    assert plan.schedule.kind == "assets_or_cron"
+    assert bool(plan.schedule.upstream and plan.schedule.cron)
     assert plan.schedule.upstream[0].name == "warehouse/events"
     assert plan.schedule.upstream[0].uri is None
     assert (plan.schedule.cron, plan.schedule.timezone) == ("0 6 * * *", "Europe/Paris")

@@ -1,35 +1,23 @@
-"""Schedule and sensor DAGs, and run status callbacks, as Airflow objects.
-
-``build_instigator_dags`` builds one DAG per ``InstigatorDagPlan``; its one task,
-``InstigatorOperator``, evaluates the schedule/sensor when the DAG run executes (never while the
-file is parsed) and triggers the target DAGs through the Task SDK's trigger message (the one
-``TriggerDagRunOperator`` uses), one DAG run per run request. ``run_status_callbacks`` are
-the DAG callbacks of ``@run_failure_sensor``/``@run_status_sensor``.
-"""
+"""``InstigatorOperator``: the one task of a schedule's or sensor's DAG. It evaluates the
+schedule/sensor when the DAG run executes (never while the file is parsed) and triggers the
+target DAGs through the Task SDK's trigger message (the one ``TriggerDagRunOperator`` uses),
+one DAG run per run request. A sensor's cursor and used run keys live in the asset state store
+of its state asset (the task's first inlet)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from airflow.sdk import DAG, AssetAlias, BaseOperator
+from airflow.sdk import AssetAlias, BaseOperator
 from airflow.sdk.exceptions import AirflowSkipException
 
-from asset2airflow.airflow.arguments import instantiate
+from asset2airflow.airflow.compiled import CompiledInstigator
 from asset2airflow.airflow.dynamic import (
     REGISTRY_ALIAS,
     AirflowDynamicPartitions,
     definition_name_of,
-)
-from asset2airflow.airflow.instigator_plan import (
-    InstigatorDagPlan,
-    build_instigator_plans,
-    instigator_dag_arguments,
-    instigator_task_arguments,
 )
 from asset2airflow.airflow.instigator_runtime import (
     SensorState,
@@ -37,64 +25,17 @@ from asset2airflow.airflow.instigator_runtime import (
     apply_partition_requests,
     plan_triggers,
 )
-from asset2airflow.airflow.plan import DagPlan, build_dag_plans
-from asset2airflow.asset_graph.definitions import Definitions
 from asset2airflow.authoring.dynamic_partitions import dynamic_partitions_store
-from asset2airflow.authoring.run_requests import DagsterRunStatus, TickResult
-from asset2airflow.authoring.run_status_sensors import (
-    DagsterRun,
-    RunFailureSensorContext,
-    RunStatusSensorContext,
-    RunStatusSensorDefinition,
-)
+from asset2airflow.authoring.run_requests import TickResult
 from asset2airflow.authoring.schedules import ScheduleDefinition, ScheduleEvaluationContext
 from asset2airflow.authoring.sensors import (
     AssetSensorDefinition,
-    DagsterEvent,
     SensorDefinition,
     SensorEvaluationContext,
     event_log_entry,
 )
 from asset2airflow.errors import ExecutionError
 from asset2airflow.execution.resources import ResourceScope
-
-
-@dataclass(eq=False)
-class CompiledInstigator:
-    """What an instigator task needs at run time: the definitions, its plan, and how to plan
-    its target DAGs (same prefix and dags folder as ``build_dags``)."""
-
-    defs: Definitions
-    plan: InstigatorDagPlan
-    dags_folder: Path | None
-    _targets: dict[str, DagPlan] = field(default_factory=dict)
-
-    def definition(self) -> ScheduleDefinition | SensorDefinition:
-        for candidate in [*self.defs.schedules, *self.defs.sensors]:
-            if candidate.name == self.plan.name and not isinstance(
-                candidate, RunStatusSensorDefinition
-            ):
-                return candidate
-        raise ExecutionError(f"no schedule or sensor named {self.plan.name!r} any more")
-
-    def target_plan(self, dag_id: str) -> DagPlan:
-        if dag_id not in self._targets:
-            found = build_dag_plans(
-                self.defs,
-                dag_id_prefix=self.plan.dag_id_prefix,
-                only_dag_id=dag_id,
-                dags_folder=self.dags_folder,
-            )
-            if not found and self.defs.op_jobs:
-                from asset2airflow.airflow.op_plan import build_op_dag_plans
-
-                prefix = self.plan.dag_id_prefix
-                ops = build_op_dag_plans(self.defs, dag_id_prefix=prefix, only_dag_id=dag_id)
-                found = [p.dag for p in ops]
-            if not found:
-                raise ExecutionError(f"{self.plan.name!r}: its target DAG {dag_id!r} is not built")
-            self._targets[dag_id] = found[0]
-        return self._targets[dag_id]
 
 
 def trigger_dag_run(trigger: Trigger) -> bool:
@@ -133,7 +74,8 @@ class InstigatorOperator(BaseOperator):
     _compiled: CompiledInstigator
 
     @classmethod
-    def for_instigator(cls, compiled: CompiledInstigator, **kwargs: Any) -> InstigatorOperator:
+    def for_step(cls, compiled: CompiledInstigator, **kwargs: Any) -> InstigatorOperator:
+        """The task evaluating ``compiled``'s schedule or sensor (see ``AssetStepOperator``)."""
         task = cls(**kwargs)
         task._compiled = compiled
         return task
@@ -159,7 +101,7 @@ class InstigatorOperator(BaseOperator):
         self, context: Any, compiled: CompiledInstigator, store: AirflowDynamicPartitions
     ) -> str | None:
         """Evaluate, trigger, record; the skip message when no run was requested."""
-        plan = compiled.plan
+        plan = compiled.source
         definition = compiled.definition()
         dag_run = context.get("dag_run")
         run_id = str(getattr(dag_run, "run_id", "") or context.get("run_id") or "manual")
@@ -202,11 +144,12 @@ class InstigatorOperator(BaseOperator):
     ) -> list[tuple[TickResult, str, str]]:
         """(result, tick id, run note) per evaluation: one, or one per new asset event (whose
         id and timestamp go to ``pending``, recorded once its runs were triggered)."""
-        plan = self._compiled.plan
+        plan = self._compiled.source
         if isinstance(definition, ScheduleDefinition):
             dag_run = context.get("dag_run")
             when = getattr(dag_run, "logical_date", None) or getattr(dag_run, "run_after", None)
-            when = _in_zone(when or dt.datetime.now(dt.timezone.utc), plan.timezone)
+            zone = self._compiled.plan.schedule.timezone
+            when = _in_zone(when or dt.datetime.now(dt.timezone.utc), zone)
             schedule_context = ScheduleEvaluationContext(
                 scheduled_execution_time=when, schedule_name=plan.name, log=self.log
             )
@@ -241,7 +184,7 @@ class InstigatorOperator(BaseOperator):
             cursor=state.cursor,
             last_run_key=state.last_run_key,
             last_tick_completion_time=state.last_tick_completion_time,
-            sensor_name=self._compiled.plan.name,
+            sensor_name=self._compiled.source.name,
             log=self.log,
         )
 
@@ -283,100 +226,3 @@ def _new_events(accessor: Any, last: tuple[int, str] | None) -> list[Any]:
         return list(accessor.ascending(False).limit(1))
     last_id, last_time = last
     return [e for e in accessor.after(last_time).ascending(True) if e.id > last_id]
-
-
-def build_instigator_dag(compiled: CompiledInstigator) -> DAG:
-    with DAG(**instantiate(instigator_dag_arguments(compiled.plan))) as dag:
-        InstigatorOperator.for_instigator(
-            compiled, **instantiate(instigator_task_arguments(compiled.plan))
-        )
-    return dag
-
-
-def build_instigator_dags(
-    defs: Definitions,
-    plans: Sequence[DagPlan],
-    *,
-    dag_id_prefix: str,
-    dags_folder: Path | None,
-    only_dag_id: str | None,
-) -> dict[str, DAG]:
-    """The schedule and sensor DAGs of ``defs`` (``plans``: all its asset/job DAG plans)."""
-    if not defs.schedules and not defs.sensors:
-        return {}
-    return {
-        p.dag_id: build_instigator_dag(CompiledInstigator(defs, p, dags_folder))
-        for p in build_instigator_plans(defs, plans, dag_id_prefix)
-        if only_dag_id is None or p.dag_id == only_dag_id
-    }
-
-
-# --- run status sensors: DAG callbacks ---------------------------------------------------------
-
-
-@dataclass(frozen=True, eq=False)
-class RunStatusCallback:
-    """``on_failure_callback``/``on_success_callback`` running one run status sensor."""
-
-    defs: Definitions
-    sensor_name: str
-
-    @property
-    def __name__(self) -> str:  # Airflow logs callbacks by name
-        return f"run_status_sensor:{self.sensor_name}"
-
-    def __call__(self, context: Any) -> None:
-        sensor = next(
-            s
-            for s in self.defs.sensors
-            if isinstance(s, RunStatusSensorDefinition) and s.name == self.sensor_name
-        )
-        dag_run = context.get("dag_run")
-        dag_id = str(getattr(dag_run, "dag_id", None) or getattr(context.get("dag"), "dag_id", ""))
-        run_id = str(context.get("run_id") or getattr(dag_run, "run_id", ""))
-        reason = str(context.get("reason") or "")
-        ti = context.get("ti")
-        task_id = getattr(ti, "task_id", None)
-        failed = sensor.run_status is DagsterRunStatus.FAILURE
-        verb = "failed" if failed else "succeeded"
-        message = f"DAG run {run_id!r} of DAG {dag_id!r} {verb}" + (
-            f" (task {task_id!r}" + (f", {reason}" if reason else "") + ")" if task_id else ""
-        )
-        run = DagsterRun(
-            job_name=dag_id,
-            run_id=run_id,
-            status=sensor.run_status,
-            tags={
-                "airflow/dag_id": dag_id,
-                "airflow/run_id": run_id,
-                "airflow/run_type": str(getattr(dag_run, "run_type", "") or ""),
-            },
-            run_config=dict(getattr(dag_run, "conf", None) or {}),
-        )
-        event = DagsterEvent("RUN_FAILURE" if failed else "RUN_SUCCESS", dag_id, message=message)
-        steps = (
-            [DagsterEvent("STEP_FAILURE", dag_id, message=f"task {task_id!r} failed")]
-            if failed and task_id
-            else []
-        )
-        context_class = RunFailureSensorContext if failed else RunStatusSensorContext
-        sensor_context = context_class(
-            sensor_name=sensor.name, dagster_run=run, dagster_event=event, step_events=steps
-        )
-        skipped = sensor.evaluate(sensor_context)
-        if skipped:
-            sensor_context.log.info("run status sensor %r skipped: %s", sensor.name, skipped)
-
-
-def run_status_callbacks(plan: DagPlan, defs: Definitions) -> dict[str, Any]:
-    """``DAG(...)`` keyword arguments attaching the DAG's run status sensors."""
-    arguments: dict[str, Any] = {}
-    if plan.failure_sensors:
-        arguments["on_failure_callback"] = [
-            RunStatusCallback(defs, name) for name in plan.failure_sensors
-        ]
-    if plan.success_sensors:
-        arguments["on_success_callback"] = [
-            RunStatusCallback(defs, name) for name in plan.success_sensors
-        ]
-    return arguments
