@@ -23,8 +23,8 @@ from asset2airflow import (
     asset,
 )
 from asset2airflow.airflow.arguments import dag_arguments
-from asset2airflow.airflow.params import PARTITION_KEY_PARAM
 from asset2airflow.airflow.dag_plan import DagPlan, SchedulePlan
+from asset2airflow.airflow.params import PARTITION_KEY_PARAM
 from asset2airflow.airflow.partitions import (
     ENUM_PARAM_LIMIT,
     CronPartitions,

@@ -22,8 +22,8 @@ from asset2airflow import (
     asset_check,
     define_asset_job,
 )
-from asset2airflow.airflow.params import run_config_from_params, selected_keys
 from asset2airflow.airflow.dag_plan import SchedulePlan
+from asset2airflow.airflow.params import run_config_from_params, selected_keys
 from asset2airflow.airflow.plan import build_dag_plans
 from asset2airflow.errors import ConfigError
 
