@@ -29,14 +29,21 @@ def _identifier(task_id: str) -> str:
 
 
 def _imports(names: set[str]) -> list[str]:
-    """``from module import name`` lines for the callables and constants the file uses."""
-    by_module: dict[str, set[str]] = {}
+    """``from module import name`` lines for the callables and constants the file uses (and
+    its compiled view): Python's and Airflow's first, then asset2airflow's."""
+    by_module: dict[str, set[str]] = {
+        "asset2airflow.airflow.compiled": {"COMPILED_ATTRIBUTE", "load_compiled"}
+    }
     for name in names:
         module, attribute = SOURCES[name]
         if module == "builtins":
             continue
         by_module.setdefault(module, set()).add(attribute.split(".")[0])
-    return [f"from {m} import {', '.join(sorted(a))}" for m, a in sorted(by_module.items())]
+    lines: dict[bool, list[str]] = {False: [], True: []}
+    for module, attributes in sorted(by_module.items()):
+        line = f"from {module} import {', '.join(sorted(attributes))}"
+        lines[module.startswith("asset2airflow.")].append(line)
+    return [*lines[False], "", *lines[True]]
 
 
 def _keyword_lines(arguments: dict[str, Any], indent: str) -> list[str]:
@@ -115,8 +122,6 @@ def render_dag(plan: DagPlan, source: Path, out_file: Path, dag_per: str = "job_
         "",
         *_imports(names_used([dag, calls, params]) | {"DAG"}),
         "",
-        "from asset2airflow.airflow.compiled import COMPILED_ATTRIBUTE, load_compiled",
-        "",
         f"SOURCE = Path(__file__).parent / {relative!r}",
         f"TASK_IDS = {[t.task_id for t in plan.tasks]!r}",
         f"COMPILED = {load}",
@@ -138,8 +143,8 @@ def render_dag(plan: DagPlan, source: Path, out_file: Path, dag_per: str = "job_
         else:
             over = _identifier(made.expand_over)
             lines += [f"    {name} = {made.operator!r}.partial("]
-            lines += [*_keyword_lines(made.arguments, "        "), "    )"]
-            lines += [f"    {name} = {name}.expand(mapping_key={over}.output)"]
+            lines += [*_keyword_lines(made.arguments, "        ")]
+            lines += [f"    ).expand(mapping_key={over}.output)"]
     downstream: dict[str, list[str]] = {}
     for task in plan.tasks:
         for up in task.upstream_task_ids:
