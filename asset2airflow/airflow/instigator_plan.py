@@ -74,10 +74,9 @@ def _merges(schedule: ScheduleDefinition, plan: DagPlan, counts: Mapping[str, in
         return False
     if own.partitions is not None:
         raise DefinitionError(
-            f"schedule {schedule.name!r}: job {schedule.job_name!r} is partitioned "
-            f"({type(own.partitions).__name__}); a plain cron schedule cannot say which partition "
-            "to run. "
-            "Use build_schedule_from_partitioned_job(job) for time partitions, or a @schedule "
+            f"schedule {schedule.name!r}: job {schedule.job_name!r} is partitioned; a plain "
+            "cron schedule cannot say which partition to run. Use "
+            "build_schedule_from_partitioned_job(job) for time partitions, or a @schedule "
             "returning RunRequest(partition_key=...)."
         )
     return counts.get(schedule.job_name, 0) == 1 and own.cron is None and not own.once
