@@ -50,7 +50,7 @@ DEFS = Definitions(jobs=[regions_job, plain_job], sensors=[watcher])
 
 
 def _check(job_name: str, partition_key: str | None) -> None:
-    plan = build_op_dag_plan(DEFS.get_job_def(job_name)).dag  # type: ignore[arg-type]
+    plan = build_op_dag_plan(DEFS.get_job_def(job_name))  # type: ignore[arg-type]
     request = RunRequest(job_name=job_name, partition_key=partition_key)
     check_partition(DEFS, plan, request, "sensor 'watcher'", job_name)
 
