@@ -96,7 +96,7 @@ class AssetStepOperator(BaseOperator):
         produced = compiled.task_asset_keys.get(self.task_id, ())
         # The first outlets are the assets' ``Asset``s, in key order (as ``_emit_events`` reads).
         uris = {k: getattr(o, "uri", None) for k, o in zip(produced, self.outlets, strict=False)}
-        mode = ExecutionMode(compiled.plan.execution)
+        mode = ExecutionMode(compiled.plan.execution.value)  # the record's mode (+ observed)
         return task_record(compiled.defs.asset_graph, produced, mode, uris).to_json()
 
     @classmethod
