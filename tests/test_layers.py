@@ -69,9 +69,6 @@ upper layer on a definition."""
 KNOWN_CIRCLES: frozenset[frozenset[str]] = frozenset(
     frozenset(f"{ROOT}.{m}" for m in circle)
     for circle in [
-        # The compiler's plan modules (issue 17, item 4: one plan type, one argument mapping).
-        ["airflow.arguments", "airflow.instigator_plan", "airflow.op_plan", "airflow.plan"],
-        ["airflow.builder", "airflow.op_builder"],
         # Dagster's API: AssetSelection's constructors return its operator classes, which
         # subclass it, and from_string's parser builds them (imports inside the constructors).
         ["authoring.selection", "authoring.selection_operators", "authoring.selection_syntax"],
