@@ -26,8 +26,8 @@ from asset2airflow.airflow.record import (
     AssetStatus,
     CheckRecord,
     EventExtra,
-    ExecutionMode,
     RunRecord,
+    TaskKind,
     TryOutcome,
 )
 from asset2airflow.authoring.metadata import MetadataValue, metadata_to_json
@@ -131,7 +131,7 @@ def step_run_record(
         if k not in ran
     )
     return RunRecord(
-        execution=ExecutionMode.PER_ASSET,
+        execution=TaskKind.PER_ASSET,
         task_id=task_id or outcome.step.name,
         try_number=try_number,
         partition=partition,

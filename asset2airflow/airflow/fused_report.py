@@ -23,9 +23,9 @@ from asset2airflow.airflow.record import (
     AssetRun,
     AssetStatus,
     EventExtra,
-    ExecutionMode,
     RecordError,
     RunRecord,
+    TaskKind,
     TryOutcome,
 )
 from asset2airflow.errors import InvalidMetadataError
@@ -127,7 +127,7 @@ class FusedReport:
 
     def run_record(self, task_id: str) -> RunRecord:
         return RunRecord(
-            execution=ExecutionMode.FUSED,
+            execution=TaskKind.FUSED,
             task_id=task_id,
             try_number=self.try_number,
             partition=self.partition,
@@ -152,7 +152,7 @@ def resume_record(
     """The task state store record: how the try ended and what has materialized (with the
     try that did it) in this run."""
     return RunRecord(
-        execution=ExecutionMode.FUSED,
+        execution=TaskKind.FUSED,
         task_id="",
         try_number=max(tries.values(), default=0),
         partition=next((e.partition for e in extras.values()), None),

@@ -33,7 +33,7 @@ from asset2airflow.airflow.record import (
     XCOM_KEY,
     AssetStatus,
     EventExtra,
-    ExecutionMode,
+    TaskKind,
     task_record,
 )
 from asset2airflow.airflow.task_runtime import (
@@ -96,7 +96,7 @@ class AssetStepOperator(BaseOperator):
         produced = compiled.task_asset_keys.get(self.task_id, ())
         # The first outlets are the assets' ``Asset``s, in key order (as ``_emit_events`` reads).
         uris = {k: getattr(o, "uri", None) for k, o in zip(produced, self.outlets, strict=False)}
-        mode = ExecutionMode(compiled.plan.execution.value)  # the record's mode (+ observed)
+        mode = TaskKind.of(compiled.plan.execution)
         return task_record(compiled.defs.asset_graph, produced, mode, uris).to_json()
 
     @classmethod

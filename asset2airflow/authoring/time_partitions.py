@@ -28,8 +28,9 @@ _UTC = dt.timezone.utc
 
 
 class Cadence(enum.Enum):
-    """The calendar unit of the four common definitions (``Hourly``... ``Monthly``): what a
-    rollup from one to another means. The general ``TimeWindowPartitionsDefinition`` has none."""
+    """The calendar unit of a definition whose cron ticks once per hour, day, week or month
+    (``Hourly``... ``Monthly``, or a ``TimeWindowPartitionsDefinition`` on such a cron): what a
+    rollup from one to another means. Any other cron has none."""
 
     HOURLY = "hourly"
     DAILY = "daily"
@@ -86,12 +87,25 @@ def _shape_of(cron: str) -> _Shape | None:
     return None
 
 
+_CADENCES = {
+    "hour": Cadence.HOURLY, "day": Cadence.DAILY, "week": Cadence.WEEKLY, "month": Cadence.MONTHLY,
+}  # fmt: skip
+
+
+def _cadence_of(shape: _Shape | None) -> tuple[Cadence | None, CadenceStart]:
+    if shape is None:
+        return None, CadenceStart()
+    day = {"week": shape.weekday, "month": shape.monthday}.get(shape.unit, 0)
+    return _CADENCES[shape.unit], CadenceStart(shape.minute, shape.hour, day)
+
+
 class TimeWindowPartitionsDefinition(PartitionsDefinition):
     """Partitions between consecutive ticks of ``cron_schedule`` from ``start`` on."""
 
-    cadence: Cadence | None = None
-    """Set by the four common subclasses (with ``cadence_start``), never parsed from the cron."""
-    cadence_start: CadenceStart = CadenceStart()
+    cadence: Cadence | None
+    """Derived once, here, from the cron's shape (with ``cadence_start``); readers such as the
+    compiler's mapper choice take it from the definition and never parse the cron again."""
+    cadence_start: CadenceStart
 
     def __init__(
         self,
@@ -116,6 +130,7 @@ class TimeWindowPartitionsDefinition(PartitionsDefinition):
         self._shape = _shape_of(cron_schedule)
         if self._shape is None:
             self._check_cron()
+        self.cadence, self.cadence_start = _cadence_of(self._shape)
         self.start = self._to_datetime(start, "start")
         self.end = self._to_datetime(end, "end") if end is not None else None
         self._cache: tuple[dt.datetime, list[str], list[dt.datetime]] | None = None
@@ -375,8 +390,6 @@ class HourlyPartitionsDefinition(TimeWindowPartitionsDefinition):
             f"{minute_offset} * * * *", start_date, fmt or "%Y-%m-%d-%H:%M", timezone, end_date,
             end_offset,
         )  # fmt: skip
-        self.cadence = Cadence.HOURLY
-        self.cadence_start = CadenceStart(minute_offset)
 
 
 class DailyPartitionsDefinition(TimeWindowPartitionsDefinition):
@@ -396,8 +409,6 @@ class DailyPartitionsDefinition(TimeWindowPartitionsDefinition):
             f"{minute_offset} {hour_offset} * * *", start_date, fmt or "%Y-%m-%d", timezone,
             end_date, end_offset,
         )  # fmt: skip
-        self.cadence = Cadence.DAILY
-        self.cadence_start = CadenceStart(minute_offset, hour_offset)
 
 
 class WeeklyPartitionsDefinition(TimeWindowPartitionsDefinition):
@@ -418,8 +429,6 @@ class WeeklyPartitionsDefinition(TimeWindowPartitionsDefinition):
             f"{minute_offset} {hour_offset} * * {day_offset}", start_date, fmt or "%Y-%m-%d",
             timezone, end_date, end_offset,
         )  # fmt: skip
-        self.cadence = Cadence.WEEKLY
-        self.cadence_start = CadenceStart(minute_offset, hour_offset, day_offset)
 
 
 class MonthlyPartitionsDefinition(TimeWindowPartitionsDefinition):
@@ -445,5 +454,3 @@ class MonthlyPartitionsDefinition(TimeWindowPartitionsDefinition):
             f"{minute_offset} {hour_offset} {day_offset} * *", start_date, fmt or "%Y-%m-%d",
             timezone, end_date, end_offset,
         )  # fmt: skip
-        self.cadence = Cadence.MONTHLY
-        self.cadence_start = CadenceStart(minute_offset, hour_offset, day_offset)

@@ -19,6 +19,7 @@ from asset2airflow import (
     PartitionsDefinition,
     StaticPartitionsDefinition,
     TimeWindowPartitionMapping,
+    TimeWindowPartitionsDefinition,
     WeeklyPartitionsDefinition,
     asset,
 )
@@ -191,6 +192,19 @@ def test_daily_to_monday_weekly_rolls_up_the_weeks_days() -> None:
         {"timezone": PARIS, "input_format": "%Y-%m-%d", "output_format": "%Y-%m-%d"},
         "WeekWindow",
     )
+
+
+def test_a_time_window_definition_on_a_daily_cron_rolls_up_as_daily_partitions_do() -> None:
+    """The cadence belongs to the definition: a ``TimeWindowPartitionsDefinition`` whose cron
+    ticks once a day is daily, whichever class built it."""
+    days = TimeWindowPartitionsDefinition("0 0 * * *", "2024-01-01", "%Y-%m-%d", PARIS)
+    plans = plans_by_id(
+        source("orders", "days", days),
+        reader("orders_weekly", "weeks", "orders", MONDAY_WEEKS, TimeWindowPartitionMapping()),
+    )
+    assert rollup(plans["weeks"])[1:] == ("StartOfWeekMapper", {
+        "timezone": PARIS, "input_format": "%Y-%m-%d", "output_format": "%Y-%m-%d"
+    }, "WeekWindow")  # fmt: skip
 
 
 def test_daily_to_monthly_rolls_up_the_months_days_with_both_formats() -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from asset2airflow.airflow.record import (
     AssetRun,
     AssetStatus,
-    ExecutionMode,
     RunRecord,
+    TaskKind,
     TryOutcome,
 )
 from asset2airflow.cli.run_status import asset_rows, format_rows
@@ -15,7 +15,7 @@ from asset2airflow.cli.run_status import asset_rows, format_rows
 
 def test_a_fused_run_record_gives_a_row_per_asset_with_its_try_and_error() -> None:
     record = RunRecord(
-        ExecutionMode.FUSED,
+        TaskKind.FUSED,
         "materialize",
         2,
         None,

@@ -28,9 +28,9 @@ from asset2airflow.airflow.record import (
     CheckDefinition,
     CheckRecord,
     EventExtra,
-    ExecutionMode,
     RecordError,
     RunRecord,
+    TaskKind,
     TaskRecord,
     TryOutcome,
     dynamic_names_in,
@@ -119,7 +119,7 @@ ASSET = AssetRecord(
     upstream=("other_file/raw", "sales/raw"),
 )
 RUN = RunRecord(
-    execution=ExecutionMode.FUSED,
+    execution=TaskKind.FUSED,
     task_id="materialize",
     try_number=2,
     partition="2024-01-02",
@@ -150,7 +150,7 @@ def _through_json(data: Any) -> Any:
 
 
 def test_every_field_of_every_record_round_trips_through_json() -> None:
-    task = TaskRecord(ExecutionMode.PER_ASSET, (ASSET,))
+    task = TaskRecord(TaskKind.PER_ASSET, (ASSET,))
     assert TaskRecord.from_json(task.to_json()) == task
     assert RunRecord.from_json(_through_json(RUN.to_json())) == RUN
     extra = RUN.assets[0].event_extra()
@@ -160,12 +160,12 @@ def test_every_field_of_every_record_round_trips_through_json() -> None:
     for status in AssetStatus:
         run = AssetRun("a", status, None, 1)
         assert AssetRun.from_json("a", _through_json(run.to_json())) == run
-    for mode in ExecutionMode:
+    for mode in TaskKind:
         assert TaskRecord.from_json(TaskRecord(mode, ()).to_json()).execution is mode
 
 
 def test_the_static_record_serializes_with_sorted_keys_the_same_every_time() -> None:
-    task = TaskRecord(ExecutionMode.FUSED, (ASSET,))
+    task = TaskRecord(TaskKind.FUSED, (ASSET,))
     text = task.to_json()
     assert text == TaskRecord.from_json(text).to_json()
     assert list(json.loads(text)["assets"][0]) == sorted(json.loads(text)["assets"][0])
@@ -209,7 +209,7 @@ def test_version_1_records_are_still_read() -> None:
         "duration_seconds": 0.5,
     }
     record = RunRecord.from_json(per_asset)
-    assert record.execution is ExecutionMode.PER_ASSET and record.partition == "p1"
+    assert record.execution is TaskKind.PER_ASSET and record.partition == "p1"
     assert [(a.key, a.status) for a in record.assets] == [("a", AssetStatus.MATERIALIZED)]
     blocked = dict(per_asset, materializations={}, error="blocking check failed")
     assert RunRecord.from_json(blocked).assets[0].status is AssetStatus.BLOCKED
@@ -225,7 +225,7 @@ def test_version_1_records_are_still_read() -> None:
     }
     [b] = RunRecord.from_json(fused).assets
     assert (b.status, b.try_number, b.error) == (AssetStatus.FAILED, 2, "boom")
-    assert RunRecord.from_json(fused).execution is ExecutionMode.FUSED
+    assert RunRecord.from_json(fused).execution is TaskKind.FUSED
 
 
 def test_a_newer_or_broken_record_raises_our_error_naming_the_version_or_field() -> None:
@@ -272,7 +272,7 @@ def test_generated_tasks_serialize_their_record_identically(
     assert raw.group == "sales" and raw.uri
     record = TaskRecord.from_json(tasks["cleaned_sales"]["asset_docs"])
     [cleaned] = record.assets
-    assert record.execution is ExecutionMode.PER_ASSET
+    assert record.execution is TaskKind.PER_ASSET
     assert cleaned.upstream == ("raw_sales",)
     assert cleaned.checks == (
         CheckDefinition("amounts_are_positive", True, "Every cleaned sale has a positive amount."),

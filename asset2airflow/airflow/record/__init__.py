@@ -14,8 +14,8 @@ raise ``RecordError`` saying which version is needed. See ``docs/adr/0001-record
 from asset2airflow.airflow.record.common import (
     VERSION,
     AssetStatus,
-    ExecutionMode,
     RecordError,
+    TaskKind,
     TryOutcome,
 )
 from asset2airflow.airflow.record.partitions import (
@@ -53,9 +53,9 @@ __all__ = [
     "CheckDefinition",
     "CheckRecord",
     "EventExtra",
-    "ExecutionMode",
     "RecordError",
     "RunRecord",
+    "TaskKind",
     "TaskRecord",
     "TryOutcome",
     "asset_record",

@@ -15,6 +15,7 @@ import enum
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from asset2airflow.authoring.jobs import ExecutionMode
 from asset2airflow.errors import Asset2AirflowError
 
 VERSION = 2
@@ -28,13 +29,19 @@ class RecordError(Asset2AirflowError):
     field missing or of the wrong type. The message names the record and the field."""
 
 
-class ExecutionMode(enum.Enum):
-    """How a DAG runs its assets; written into every record so no reader guesses it."""
+class TaskKind(enum.Enum):
+    """Which kind of task wrote a record: written into every record so no reader guesses it
+    (from a task id, say). The DAG's ``ExecutionMode`` plus the tasks we only observe."""
 
-    PER_ASSET = "per_asset"
-    FUSED = "fused"
+    PER_ASSET = ExecutionMode.PER_ASSET.value
+    FUSED = ExecutionMode.FUSED.value
     OBSERVED = "observed"
     """A task DAG published with ``asset2airflow.migrate.observe`` (not run by us)."""
+
+    @classmethod
+    def of(cls, mode: ExecutionMode) -> TaskKind:
+        """The kind of the tasks a DAG compiled with ``mode`` runs."""
+        return cls(mode.value)
 
 
 class AssetStatus(enum.Enum):

@@ -15,8 +15,8 @@ from typing import Any
 from asset2airflow.airflow.record.common import (
     VERSION,
     AssetStatus,
-    ExecutionMode,
     RecordError,
+    TaskKind,
     TryOutcome,
     check_version,
     enum_of,
@@ -200,7 +200,7 @@ class AssetRun:
 class RunRecord:
     """One try of one task: every asset it is responsible for, with its status."""
 
-    execution: ExecutionMode
+    execution: TaskKind
     task_id: str
     try_number: int
     partition: str | None
@@ -241,7 +241,7 @@ class RunRecord:
         if check_version(data, what) == 1:
             return _from_version_1(data, what)
         return cls(
-            execution=enum_of(ExecutionMode, field_of(data, "execution", str, what), what),
+            execution=enum_of(TaskKind, field_of(data, "execution", str, what), what),
             task_id=field_of(data, "task_id", str, what),
             try_number=field_of(data, "try_number", int, what),
             partition=text_or_none(data, "partition", what),
@@ -264,7 +264,7 @@ def _from_version_1(data: Mapping[str, Any], what: str) -> RunRecord:
     }
     partition = next((e.partition for e in extras.values() if e.partition), None)
     checks = [CheckRecord.from_json(c, 1, partition) for c in field_of(data, "checks", list, what)]
-    fused = data.get("execution") == ExecutionMode.FUSED.value
+    fused = data.get("execution") == TaskKind.FUSED.value
     try_number = int(data.get("try_number") or 0) if fused else 0
     statuses: dict[str, Any] = mapping_of(data, "assets", what) if fused else {}
     keys = sorted(set(extras) | set(statuses) | {c.asset for c in checks})
@@ -296,7 +296,7 @@ def _from_version_1(data: Mapping[str, Any], what: str) -> RunRecord:
         )
     error = data.get("error")
     return RunRecord(
-        execution=ExecutionMode.FUSED if fused else ExecutionMode.PER_ASSET,
+        execution=TaskKind.FUSED if fused else TaskKind.PER_ASSET,
         task_id=str(data.get("step") or ""),
         try_number=try_number,
         partition=partition,

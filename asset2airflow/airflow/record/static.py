@@ -15,8 +15,8 @@ from typing import Any
 
 from asset2airflow.airflow.record.common import (
     VERSION,
-    ExecutionMode,
     RecordError,
+    TaskKind,
     check_version,
     enum_of,
     field_of,
@@ -115,7 +115,7 @@ class TaskRecord:
     """Everything one task publishes at parse time: how its DAG runs and its assets' records.
     ``execution`` is ``None`` only when read from a version-1 record."""
 
-    execution: ExecutionMode | None
+    execution: TaskKind | None
     assets: tuple[AssetRecord, ...]
     version: int = VERSION
 
@@ -139,7 +139,7 @@ class TaskRecord:
         version = check_version(data, what)
         execution = data.get("execution") if version > 1 else None
         return cls(
-            execution=enum_of(ExecutionMode, execution, what) if execution is not None else None,
+            execution=enum_of(TaskKind, execution, what) if execution is not None else None,
             assets=tuple(
                 AssetRecord.from_json(a, version) for a in field_of(data, "assets", list, what)
             ),
@@ -172,7 +172,7 @@ def asset_record(graph: AssetGraph, key: AssetKey, uri: str | None) -> AssetReco
 def task_record(
     graph: AssetGraph,
     keys: Iterable[str],
-    execution: ExecutionMode,
+    execution: TaskKind,
     uris: Mapping[str, str | None],
 ) -> TaskRecord:
     """The record of the task materializing ``keys`` (user strings)."""
@@ -208,4 +208,4 @@ def observed_record(key: str, uri: str, upstream: Iterable[str]) -> TaskRecord:
         checks=(),
         upstream=tuple(sorted(set(upstream))),
     )
-    return TaskRecord(ExecutionMode.OBSERVED, (asset,))
+    return TaskRecord(TaskKind.OBSERVED, (asset,))
