@@ -45,6 +45,7 @@ $(DAGSTER_VENV)/.installed:
 	touch $@
 
 bench: $(STAMP) $(DAGSTER_VENV)/.installed
+	$(BIN)/python scripts/dagster_api_coverage.py --dagster-python $(DAGSTER_VENV)/bin/python
 	$(BIN)/python bench/local_materialize.py --dagster-python $(DAGSTER_VENV)/bin/python
 	$(BIN)/python bench/partitions.py --dagster-python $(DAGSTER_VENV)/bin/python
 	$(BIN)/python bench/plugin.py

@@ -4,6 +4,8 @@ Write assets with the names you know from Dagster (``from asset2airflow import a
 test them in-process with ``materialize()``, and drop the module into Airflow's dags folder.
 """
 
+from typing import Any
+
 from asset2airflow.asset_graph.definitions import Definitions
 from asset2airflow.authoring.assets import AssetsDefinition, with_resources
 from asset2airflow.authoring.checks import AssetChecksDefinition, asset_check
@@ -146,6 +148,7 @@ from asset2airflow.authoring.time_partitions import (
     TimeWindowPartitionsDefinition,
     WeeklyPartitionsDefinition,
 )
+from asset2airflow.authoring.user_utilities import file_relative_path, get_dagster_logger
 from asset2airflow.errors import (
     Asset2AirflowError,
     BlockingCheckFailedError,
@@ -161,6 +164,7 @@ from asset2airflow.errors import (
     IOManagerError,
     MissingResourceError,
     MissingUpstreamValueError,
+    NotSupportedError,
     OutputMismatchError,
     PartitionError,
     ResourceError,
@@ -259,6 +263,7 @@ __all__ = [
     "MultiPartitionKey",
     "MultiPartitionsDefinition",
     "MultiToSingleDimensionPartitionMapping",
+    "NotSupportedError",
     "Nothing",
     "OpDefinition",
     "OpExecutionContext",
@@ -316,6 +321,8 @@ __all__ = [
     "build_sensor_context",
     "daily_partitioned_config",
     "define_asset_job",
+    "file_relative_path",
+    "get_dagster_logger",
     "graph",
     "graph_asset",
     "graph_multi_asset",
@@ -339,3 +346,12 @@ __all__ = [
     "weekly_partitioned_config",
     "with_resources",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Dagster names we do not build (``authoring/refused.py``): importing one gives a stub whose
+    first use raises ``NotSupportedError`` naming the alternative, instead of an ImportError that
+    cannot tell "not yet" from "never"."""
+    from asset2airflow.authoring.refused import refused_name
+
+    return refused_name(name)

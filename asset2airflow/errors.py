@@ -47,6 +47,11 @@ class UnknownCheckTargetError(DefinitionError):
     """An asset check targets an asset that is not defined."""
 
 
+class NotSupportedError(DefinitionError):
+    """A Dagster name or argument asset2airflow does not build; the message names what to use
+    instead (docs/dagster-api.md lists every Dagster name)."""
+
+
 # --- run time --------------------------------------------------------------------------------
 
 
