@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, overload
 
@@ -18,6 +19,7 @@ from asset2airflow.authoring.keys import (
     coerce_key_prefix,
 )
 from asset2airflow.authoring.names import check_name
+from asset2airflow.authoring.op_config import config_model
 from asset2airflow.authoring.partitions import PartitionsDefinition
 from asset2airflow.authoring.policy import AutomationCondition, RetryPolicy
 from asset2airflow.authoring.signature import ComputeSignature, read_signature
@@ -94,6 +96,8 @@ def asset(
     automation_condition: AutomationCondition | None = ...,
     op_tags: Mapping[str, Any] | None = ...,
     non_argument_deps: Iterable[CoercibleToAssetDep] | None = ...,
+    compute_kind: str | None = ...,
+    config_schema: Mapping[str, Any] | None = ...,
 ) -> Callable[[AssetFn], AssetsDefinition]: ...
 
 
@@ -120,19 +124,24 @@ def asset(
     automation_condition: AutomationCondition | None = None,
     op_tags: Mapping[str, Any] | None = None,
     non_argument_deps: Iterable[CoercibleToAssetDep] | None = None,
+    compute_kind: str | None = None,
+    config_schema: Mapping[str, Any] | None = None,
 ) -> AssetsDefinition | Callable[[AssetFn], AssetsDefinition]:
     """Declare a software-defined asset whose value is what the function returns.
 
     The key is ``key`` or ``key_prefix + [name or function name]``. Parameters named after
     upstream assets receive their values (keys inferred with the same ``key_prefix``, or given
     via ``ins``); ``deps`` adds upstreams whose values are not passed in (``non_argument_deps``
-    is its old spelling). ``async def`` functions are awaited.
+    is its old spelling). ``async def`` functions are awaited. ``compute_kind`` (Dagster's older
+    spelling of one kind) becomes ``kinds``; ``config_schema`` declares config read through
+    ``context.op_config``, as an op's does.
     """
     if non_argument_deps is not None:
         if deps is not None:
             raise DefinitionError("asset: pass deps or non_argument_deps (its old name), not both")
         deps = non_argument_deps
     _refuse_op_tags(op_tags, "asset")
+    kinds = _kinds_with_compute_kind(kinds, compute_kind, "asset")
     if compute_fn is not None:
         _check_decorated("asset", compute_fn)
 
@@ -147,7 +156,7 @@ def asset(
             else AssetKey([*coerce_key_prefix(key_prefix), node_name])
         )
         what = f"asset {asset_key.to_user_string()!r}"
-        compute = read_signature(fn, what)
+        compute = _with_config_schema(read_signature(fn, what), config_schema, node_name, what)
         inputs = _bind_inputs(compute, ins, asset_key.path[:-1], what)
         spec = AssetSpec(
             asset_key,
@@ -198,6 +207,8 @@ def multi_asset(
     partitions_def: PartitionsDefinition | None = None,
     op_tags: Mapping[str, Any] | None = None,
     internal_asset_deps: Mapping[str, Iterable[CoercibleToAssetKey]] | None = None,
+    compute_kind: str | None = None,
+    config_schema: Mapping[str, Any] | None = None,
 ) -> Callable[[AssetFn], AssetsDefinition]:
     """Declare one function producing several assets, via ``outs`` or ``specs`` (not both).
 
@@ -205,22 +216,26 @@ def multi_asset(
     ``MaterializeResult(asset_key=...)`` per asset. With ``can_subset=True`` only the selected
     assets (``context.selected_asset_keys``) need to be produced. ``internal_asset_deps`` maps
     an output name to the only keys (inputs, deps or sibling outputs) that output depends on.
+    ``compute_kind`` becomes a kind of every asset without kinds of its own; ``config_schema``
+    declares config read through ``context.op_config``.
     """
     if (outs is None) == (specs is None):
         raise DefinitionError("multi_asset needs exactly one of outs= or specs=")
     _refuse_op_tags(op_tags, "multi_asset")
+    shared_kinds = _kinds_with_compute_kind(None, compute_kind, "multi_asset")
 
     def decorate(fn: AssetFn) -> AssetsDefinition:
         _check_decorated("multi_asset", fn)
         node_name = check_name(fn.__name__ if name is None else name, "multi_asset")
         what = f"multi_asset {node_name!r}"
-        compute = read_signature(fn, what)
+        compute = _with_config_schema(read_signature(fn, what), config_schema, node_name, what)
         inputs = _bind_inputs(compute, ins, (), what)
         shared_deps = _deps(deps, what, compute.location)
         defaults = {
             "group_name": group_name or DEFAULT_GROUP,
             "partitions_def": partitions_def,
             "description": description,
+            "kinds": shared_kinds,
         }
         specs_by_output: dict[str, AssetSpec] = {}
         io_keys: dict[str, str] = {}
@@ -274,6 +289,40 @@ def _check_own_check_specs(
                 f"{spec.asset_key.to_user_string()!r}, which it does not produce; in-asset "
                 "checks must target one of the asset's own keys (use @asset_check otherwise)."
             )
+
+
+def _kinds_with_compute_kind(
+    kinds: Iterable[str] | None, compute_kind: str | None, decorator: str
+) -> Iterable[str] | None:
+    """Dagster's ``compute_kind`` is the older spelling of one kind (its UI shows both as kind
+    badges; here kinds become DAG tags). Both at once is Dagster's error too."""
+    if compute_kind is None:
+        return kinds
+    if not isinstance(compute_kind, str):
+        raise DefinitionError(f"{decorator}(compute_kind={compute_kind!r}) must be a string")
+    if kinds:
+        raise DefinitionError(
+            f"{decorator}: pass compute_kind= or kinds=, not both (compute_kind is the older "
+            f"spelling of one kind: write kinds={{{compute_kind!r}, ...}})."
+        )
+    return [compute_kind]
+
+
+def _with_config_schema(
+    compute: ComputeSignature, config_schema: Mapping[str, Any] | None, node_name: str, what: str
+) -> ComputeSignature:
+    """An asset's ``config_schema`` is read as an op's (``op_config.config_model``): run config
+    is validated before the run and becomes typed Airflow params; the asset reads it through
+    ``context.op_config`` (a dict), since no parameter receives it."""
+    if config_schema is None:
+        return compute
+    if compute.config_type is not None:
+        raise DefinitionError(
+            f"{what} ({compute.location}) has both config_schema= and a Config parameter "
+            f"{compute.config_param!r}; keep one."
+        )
+    config_type = config_model(config_schema, f"{node_name}_config", what)
+    return dataclasses.replace(compute, config_type=config_type)
 
 
 def _refuse_op_tags(op_tags: Mapping[str, Any] | None, decorator: str) -> None:

@@ -199,6 +199,7 @@ def _materialize(env: RunEnvironment, step: ExecutionStep, outcome: StepOutcome)
     inputs, partitions_by_input = load_inputs(env, assets_def, resources, log, what)
     selected_outputs = step.selected_output_names
     first_key = next(iter(step.asset_keys), next(iter(assets_def.keys)))
+    config = env.run_config.config_for(assets_def.compute, assets_def.node_name, what)
     context = AssetExecutionContext(
         node_name=assets_def.node_name,
         output_keys={n: s.key for n, s in assets_def.specs_by_output.items()},
@@ -209,8 +210,8 @@ def _materialize(env: RunEnvironment, step: ExecutionStep, outcome: StepOutcome)
         run_id=env.run_id,
         log=log,
         run_tags=env.run_tags,
+        op_config=config.model_dump() if config is not None else None,
     )
-    config = env.run_config.config_for(assets_def.compute, assets_def.node_name, what)
     returned = call_user_code(env, assets_def, context, config, resources, inputs, what)
     outputs, check_results = normalize_outputs(returned, assets_def, selected_outputs)
     for produced in outputs:
