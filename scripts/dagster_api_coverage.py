@@ -36,10 +36,27 @@ MARKDOWN = ROOT / "docs" / "dagster-api.md"
 
 SUPPORTED, REFUSED_STATUS, NOT_APPLICABLE = "supported", "refused", "not applicable"
 
-_DAGSTER_NAMES = (
-    "import json, dagster; print(json.dumps({'version': dagster.__version__, "
-    "'names': sorted(n for n in dir(dagster) if not n.startswith('_'))}))"
+DECORATORS = (
+    "asset", "multi_asset", "graph_asset", "graph_multi_asset", "op", "job", "graph",
+    "asset_check", "sensor", "schedule",
 )
+
+_DAGSTER_API = f"""
+import inspect, json, dagster
+from dagster._symbol_annotations.lifecycle import get_deprecated_params, has_deprecated_params
+
+def keywords(fn):
+    names = [p.name for p in inspect.signature(fn).parameters.values() if p.kind != p.VAR_KEYWORD]
+    if has_deprecated_params(fn):
+        names += [k for k, v in get_deprecated_params(fn).items() if v.hidden]
+    return names
+
+print(json.dumps({{
+    "version": dagster.__version__,
+    "names": sorted(n for n in dir(dagster) if not n.startswith("_")),
+    "keywords": {{d: keywords(getattr(dagster, d)) for d in {DECORATORS!r}}},
+}}))
+"""
 
 
 @dataclass(frozen=True)
@@ -73,6 +90,14 @@ def load_table(path: Path = TABLE) -> Table:
             sys.exit(f"{path}: {row.name} is classified twice")
         entries[row.name] = row
     return Table(data["dagster_version"], entries)
+
+
+def load_decorator_keywords(path: Path = TABLE) -> dict[str, dict[str, list[str]]]:
+    """``{decorator: {"accepted": [...], "refused": [...]}}`` for Dagster's decorators."""
+    recorded: dict[str, dict[str, list[str]]] = tomllib.loads(path.read_text())[
+        "decorator_keywords"
+    ]
+    return recorded
 
 
 def _refusal_works(name: str) -> bool:
@@ -122,10 +147,40 @@ def check_against_asset2airflow(table: Table) -> list[str]:
     return problems
 
 
-def dagster_names(python: str) -> tuple[str, list[str]]:
-    out = subprocess.run([python, "-c", _DAGSTER_NAMES], check=True, capture_output=True, text=True)
+@dataclass(frozen=True)
+class DagsterApi:
+    """What the installed Dagster exposes: its version, public names, decorator keywords."""
+
+    version: str
+    names: list[str]
+    keywords: dict[str, list[str]]
+
+
+def read_dagster_api(python: str) -> DagsterApi:
+    out = subprocess.run([python, "-c", _DAGSTER_API], check=True, capture_output=True, text=True)
     found = json.loads(out.stdout)
-    return found["version"], found["names"]
+    return DagsterApi(found["version"], found["names"], found["keywords"])
+
+
+def check_decorator_keywords(
+    recorded: dict[str, dict[str, list[str]]], dagster_keywords: dict[str, list[str]]
+) -> list[str]:
+    """Each Dagster decorator keyword is recorded once, as accepted or refused."""
+    problems = []
+    for decorator, keywords in dagster_keywords.items():
+        entry = recorded.get(decorator, {"accepted": [], "refused": []})
+        listed = [*entry["accepted"], *entry["refused"]]
+        problems += [
+            f"@{decorator}({k}=...) (in Dagster) is unclassified" for k in keywords
+            if k not in listed
+        ]
+        problems += [
+            f"@{decorator}({k}=...) is in the table but not in Dagster" for k in listed
+            if k not in keywords
+        ]
+        problems += [f"@{decorator}({k}=...) is listed twice" for k in set(listed)
+                     if listed.count(k) > 1]
+    return problems
 
 
 def check_against_dagster(table: Table, version: str, names: list[str]) -> list[str]:
@@ -138,7 +193,7 @@ def check_against_dagster(table: Table, version: str, names: list[str]) -> list[
     return problems
 
 
-def render_markdown(table: Table) -> str:
+def render_markdown(table: Table, keywords: dict[str, dict[str, list[str]]]) -> str:
     counts = {s: len(table.names(s)) for s in (SUPPORTED, REFUSED_STATUS, NOT_APPLICABLE)}
     lines = [
         f"# Dagster {table.dagster_version}'s public API in asset2airflow",
@@ -178,7 +233,19 @@ def render_markdown(table: Table) -> str:
         by_reason.setdefault(table.entries[n].note, []).append(n)
     for reason, names in by_reason.items():
         lines += [reason, "", ", ".join(f"`{n}`" for n in names), ""]
-    return "\n".join(lines)
+    lines += [
+        "## Decorator keywords",
+        "",
+        "Every keyword of Dagster's decorators (hidden deprecated ones included). A refused "
+        "keyword raises a `DefinitionError` naming it and what to use instead.",
+        "",
+        "| decorator | accepted | refused |",
+        "|---|---|---|",
+    ]
+    for decorator, entry in keywords.items():
+        accepted, refused = (", ".join(f"`{k}`" for k in entry[s]) for s in ("accepted", "refused"))
+        lines.append(f"| `@{decorator}` | {accepted} | {refused} |")
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -190,12 +257,14 @@ def main(argv: list[str] | None = None) -> int:
     table = load_table()
     problems = check_against_asset2airflow(table)
     unclassified = 0
+    keywords = load_decorator_keywords()
     if args.dagster_python:
-        version, names = dagster_names(args.dagster_python)
-        dagster_problems = check_against_dagster(table, version, names)
+        dagster = read_dagster_api(args.dagster_python)
+        dagster_problems = check_against_dagster(table, dagster.version, dagster.names)
         unclassified = sum(1 for p in dagster_problems if p.endswith("unclassified"))
         problems += dagster_problems
-    markdown = render_markdown(table)
+        problems += check_decorator_keywords(keywords, dagster.keywords)
+    markdown = render_markdown(table, keywords)
     if args.write_md:
         MARKDOWN.write_text(markdown)
     elif not MARKDOWN.exists() or MARKDOWN.read_text() != markdown:
@@ -204,7 +273,9 @@ def main(argv: list[str] | None = None) -> int:
     counts = [len(table.names(s)) for s in (SUPPORTED, REFUSED_STATUS, NOT_APPLICABLE)]
     print(
         f"{len(table.entries) + unclassified} names: {counts[0]} supported, {counts[1]} refused, "
-        f"{counts[2]} not applicable, {unclassified} unclassified"
+        f"{counts[2]} not applicable, {unclassified} unclassified; decorator keywords: "
+        f"{sum(len(e['accepted']) for e in keywords.values())} accepted, "
+        f"{sum(len(e['refused']) for e in keywords.values())} refused"
     )
     for problem in problems:
         print(f"  {problem}", file=sys.stderr)

@@ -35,7 +35,7 @@ def test_the_committed_table_passes_and_prints_the_counts() -> None:
     run = subprocess.run([sys.executable, str(SCRIPT)], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("444 names: ")
-    assert run.stdout.rstrip().endswith(" 0 unclassified")
+    assert " 0 unclassified; decorator keywords: " in run.stdout
 
 
 def test_a_supported_name_asset2airflow_lacks_or_a_refusal_that_does_not_raise_fails() -> None:
@@ -61,9 +61,24 @@ def test_names_dagster_has_and_the_table_lacks_are_unclassified() -> None:
     assert any("the table is for 1.13.29" in p for p in problems)
 
 
+def test_a_dagster_decorator_keyword_the_table_lacks_is_unclassified() -> None:
+    coverage = load_coverage_script()
+    recorded = coverage.load_decorator_keywords()
+    dagster = {d: [*e["accepted"], *e["refused"]] for d, e in recorded.items()}
+    dagster["asset"] = [*dagster["asset"], "new_keyword"]
+    dagster["op"].remove("pool")
+    problems = coverage.check_decorator_keywords(recorded, dagster)
+    assert problems == [
+        "@asset(new_keyword=...) (in Dagster) is unclassified",
+        "@op(pool=...) is in the table but not in Dagster",
+    ]
+
+
 def test_the_markdown_shows_each_refusal_with_its_alternative() -> None:
     coverage = load_coverage_script()
-    markdown = coverage.render_markdown(coverage.load_table())
+    markdown = coverage.render_markdown(
+        coverage.load_table(), coverage.load_decorator_keywords()
+    )
     assert "| `mem_io_manager` | use InMemoryIOManager() |" in markdown
     assert "| `asset` |" in markdown
 

@@ -9,6 +9,7 @@ from typing import Any
 from asset2airflow.authoring.assets import AssetInput, resource_keys_needed
 from asset2airflow.authoring.keys import AssetCheckKey, AssetKey
 from asset2airflow.authoring.names import check_name
+from asset2airflow.authoring.refused import refuse_keywords
 from asset2airflow.authoring.signature import ComputeSignature, read_signature
 from asset2airflow.authoring.specs import (
     AssetCheckSpec,
@@ -65,6 +66,17 @@ class AssetChecksDefinition:
         return f"<AssetChecksDefinition {self.key.to_user_string()}>"
 
 
+_CHECK_KEYWORDS = {
+    "config_schema": "read settings from a resource (a ConfigurableResource parameter)",
+    "compute_kind": "drop it: kinds describe assets, not their checks",
+    "op_tags": "drop it: a check runs in its asset's Airflow task",
+    "retry_policy": "give the asset retry_policy=RetryPolicy(...): its check runs in its task",
+    "automation_condition": "a check runs whenever its asset does",
+    "partitions_def": "a check runs with its asset, for the partition being materialized",
+}
+"""What to use instead of Dagster's ``@asset_check`` keywords that are not built here."""
+
+
 def asset_check(
     *,
     asset: CoercibleToAssetDep,
@@ -75,12 +87,14 @@ def asset_check(
     additional_deps: Iterable[CoercibleToAssetDep] | None = None,
     required_resource_keys: Iterable[str] | None = None,
     metadata: Mapping[str, Any] | None = None,
+    **dagster_keywords: Any,
 ) -> Callable[[Callable[..., Any]], AssetChecksDefinition]:
     """Declare a check on ``asset``. A parameter named after the asset receives its value.
 
     Return an ``AssetCheckResult``. With ``blocking=True`` a failed ERROR-severity result stops
-    everything downstream of the asset.
+    everything downstream of the asset. Dagster's other keywords are refused by name.
     """
+    refuse_keywords("asset_check", dagster_keywords, _CHECK_KEYWORDS)
 
     def decorate(fn: Callable[..., Any]) -> AssetChecksDefinition:
         check = check_name(fn.__name__ if name is None else name, "asset check")

@@ -22,6 +22,7 @@ from asset2airflow.authoring.names import check_name
 from asset2airflow.authoring.op_config import config_model
 from asset2airflow.authoring.partitions import PartitionsDefinition
 from asset2airflow.authoring.policy import AutomationCondition, RetryPolicy
+from asset2airflow.authoring.refused import refuse_keywords
 from asset2airflow.authoring.signature import ComputeSignature, read_signature
 from asset2airflow.authoring.specs import (
     DEFAULT_GROUP,
@@ -98,6 +99,7 @@ def asset(
     non_argument_deps: Iterable[CoercibleToAssetDep] | None = ...,
     compute_kind: str | None = ...,
     config_schema: Mapping[str, Any] | None = ...,
+    **dagster_keywords: Any,
 ) -> Callable[[AssetFn], AssetsDefinition]: ...
 
 
@@ -126,6 +128,7 @@ def asset(
     non_argument_deps: Iterable[CoercibleToAssetDep] | None = None,
     compute_kind: str | None = None,
     config_schema: Mapping[str, Any] | None = None,
+    **dagster_keywords: Any,
 ) -> AssetsDefinition | Callable[[AssetFn], AssetsDefinition]:
     """Declare a software-defined asset whose value is what the function returns.
 
@@ -134,8 +137,10 @@ def asset(
     via ``ins``); ``deps`` adds upstreams whose values are not passed in (``non_argument_deps``
     is its old spelling). ``async def`` functions are awaited. ``compute_kind`` (Dagster's older
     spelling of one kind) becomes ``kinds``; ``config_schema`` declares config read through
-    ``context.op_config``, as an op's does.
+    ``context.op_config``, as an op's does. Dagster's other keywords are refused by name
+    (``refused.REFUSED_KEYWORDS``).
     """
+    refuse_keywords("asset", dagster_keywords)
     if non_argument_deps is not None:
         if deps is not None:
             raise DefinitionError("asset: pass deps or non_argument_deps (its old name), not both")
@@ -209,6 +214,8 @@ def multi_asset(
     internal_asset_deps: Mapping[str, Iterable[CoercibleToAssetKey]] | None = None,
     compute_kind: str | None = None,
     config_schema: Mapping[str, Any] | None = None,
+    code_version: str | None = None,
+    **dagster_keywords: Any,
 ) -> Callable[[AssetFn], AssetsDefinition]:
     """Declare one function producing several assets, via ``outs`` or ``specs`` (not both).
 
@@ -217,8 +224,10 @@ def multi_asset(
     assets (``context.selected_asset_keys``) need to be produced. ``internal_asset_deps`` maps
     an output name to the only keys (inputs, deps or sibling outputs) that output depends on.
     ``compute_kind`` becomes a kind of every asset without kinds of its own; ``config_schema``
-    declares config read through ``context.op_config``.
+    declares config read through ``context.op_config``; ``code_version`` is every asset's that
+    has none of its own. Dagster's other keywords are refused by name.
     """
+    refuse_keywords("multi_asset", dagster_keywords)
     if (outs is None) == (specs is None):
         raise DefinitionError("multi_asset needs exactly one of outs= or specs=")
     _refuse_op_tags(op_tags, "multi_asset")
@@ -236,6 +245,7 @@ def multi_asset(
             "partitions_def": partitions_def,
             "description": description,
             "kinds": shared_kinds,
+            "code_version": code_version,
         }
         specs_by_output: dict[str, AssetSpec] = {}
         io_keys: dict[str, str] = {}

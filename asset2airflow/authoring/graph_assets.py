@@ -25,6 +25,7 @@ from asset2airflow.authoring.keys import CoercibleToAssetKey, CoercibleToAssetKe
 from asset2airflow.authoring.op_config import default_instance, graph_config_field
 from asset2airflow.authoring.partitions import PartitionsDefinition
 from asset2airflow.authoring.policy import AutomationCondition
+from asset2airflow.authoring.refused import refuse_keywords
 from asset2airflow.authoring.specs import AssetIn, AssetOut
 from asset2airflow.errors import DefinitionError
 
@@ -97,14 +98,12 @@ def _graph_config(op_graph: Any, name: str) -> type[Config] | None:
     return model
 
 
-def _refuse(what: str, **given: Any) -> None:
-    for argument, value in given.items():
-        if value is not None and value is not False:
-            raise DefinitionError(
-                f"{what}({argument}=...) is not built yet for graph assets; configure the inner "
-                "ops through run config, bind resources in Definitions(resources=...), and "
-                "put checks in @asset_check functions."
-            )
+_GRAPH_ASSET_KEYWORDS = {
+    "config": "configure the inner ops through run config",
+    "check_specs": "put the checks in @asset_check functions",
+    "can_subset": "write one @graph_asset per asset that must run on its own",
+}
+"""What to use instead of the graph-asset keywords not built (the others: ``REFUSED_KEYWORDS``)."""
 
 
 def graph_asset(
@@ -128,17 +127,18 @@ def graph_asset(
     resource_defs: Any = None,
     hooks: Any = None,
     backfill_policy: Any = None,
+    **dagster_keywords: Any,
 ) -> Any:
     """An asset whose value is the output of a graph of ops (see the module doc). The body
     composes ops as in ``@graph``; its parameters are upstream assets."""
-    _refuse(
-        "graph_asset",
-        config=config,
-        check_specs=check_specs,
-        resource_defs=resource_defs,
-        hooks=hooks,
-        backfill_policy=backfill_policy,
-    )
+    not_built = {
+        "config": config,
+        "check_specs": check_specs,
+        "resource_defs": resource_defs,
+        "hooks": hooks,
+        "backfill_policy": backfill_policy,
+    }
+    refuse_keywords("graph_asset", {**not_built, **dagster_keywords}, _GRAPH_ASSET_KEYWORDS)
 
     def decorate(fn: Callable[..., Any]) -> AssetsDefinition:
         graph_def = compose(fn, name or fn.__name__, "graph_asset", description)
@@ -181,15 +181,18 @@ def graph_multi_asset(
     config: Any = None,
     check_specs: Any = None,
     resource_defs: Any = None,
+    **dagster_keywords: Any,
 ) -> Callable[[Callable[..., Any]], AssetsDefinition]:
     """Several assets computed by one graph: return a dict of op outputs keyed like ``outs``
-    (or a tuple in ``outs`` order)."""
-    _refuse(
-        "graph_multi_asset",
-        can_subset=can_subset,
-        config=config,
-        check_specs=check_specs,
-        resource_defs=resource_defs,
+    (or a tuple in ``outs`` order). Dagster's ``hooks`` and ``backfill_policy`` are refused."""
+    not_built = {
+        "can_subset": can_subset,
+        "config": config,
+        "check_specs": check_specs,
+        "resource_defs": resource_defs,
+    }
+    refuse_keywords(
+        "graph_multi_asset", {**not_built, **dagster_keywords}, _GRAPH_ASSET_KEYWORDS
     )
 
     def decorate(fn: Callable[..., Any]) -> AssetsDefinition:

@@ -27,6 +27,7 @@ from asset2airflow.authoring.graph_composition import (
 )
 from asset2airflow.authoring.names import check_name
 from asset2airflow.authoring.ops import OpDefinition
+from asset2airflow.authoring.refused import refuse_keywords
 from asset2airflow.authoring.signature import location_of
 from asset2airflow.errors import DefinitionError
 
@@ -289,6 +290,7 @@ def graph(
     tags: Mapping[str, str] | None = ...,
     ins: Mapping[str, Any] | None = ...,
     config: Any = ...,
+    **dagster_keywords: Any,
 ) -> Callable[[GraphFn], GraphDefinition]: ...
 
 
@@ -301,11 +303,13 @@ def graph(
     tags: Mapping[str, str] | None = None,
     ins: Mapping[str, Any] | None = None,
     config: Any = None,
+    **dagster_keywords: Any,
 ) -> GraphDefinition | Callable[[GraphFn], GraphDefinition]:
     """Compose ops: call them in the body, passing one's output to another's input. Parameters
     are graph inputs; return an op's output (or a dict of them) to give the graph outputs.
     ``out`` names the values of a returned tuple. ``ins`` and ``config`` (config mapping) are
-    not built and are refused."""
+    not built and are refused, as are ``input_defs``/``output_defs``."""
+    refuse_keywords("graph", dagster_keywords)
     for argument, value in (("ins", ins), ("config", config)):
         if value is not None:
             raise DefinitionError(

@@ -35,6 +35,8 @@ _NOT_BUILT = {
     "input_values": "give the ops In(default_value=...) or read values from config.",
     "run_tags": "use tags= (they become the DAG's tags and every run's tags).",
     "version_strategy": "op code versions are not tracked.",
+    "owners": "give the assets owners=, or set the DAG owner with airflow_dag(...) from "
+    "asset2airflow.migrate.",
 }
 
 

@@ -19,6 +19,7 @@ from asset2airflow.authoring.metadata import MetadataValue, normalize_metadata
 from asset2airflow.authoring.names import check_name
 from asset2airflow.authoring.op_config import config_model
 from asset2airflow.authoring.policy import RetryPolicy
+from asset2airflow.authoring.refused import REFUSED_KEYWORDS, refuse_keywords
 from asset2airflow.authoring.signature import ComputeSignature, read_signature
 from asset2airflow.authoring.specs import DEFAULT_IO_MANAGER_KEY
 from asset2airflow.errors import DefinitionError
@@ -261,6 +262,7 @@ def op(
     tags: Mapping[str, Any] | None = ...,
     retry_policy: RetryPolicy | None = ...,
     pool: str | None = ...,
+    **dagster_keywords: Any,
 ) -> Callable[[OpFn], OpDefinition]: ...
 
 
@@ -276,6 +278,7 @@ def op(
     tags: Mapping[str, Any] | None = None,
     retry_policy: RetryPolicy | None = None,
     pool: str | None = None,
+    **dagster_keywords: Any,
 ) -> OpDefinition | Callable[[OpFn], OpDefinition]:
     """Declare an op: a step of a job, composed with other ops in ``@graph``/``@job``.
 
@@ -283,8 +286,10 @@ def op(
     ``In(Nothing)`` inputs); config comes from ``config_schema`` (read ``context.op_config``)
     or a ``Config``-annotated parameter; resources from ``required_resource_keys`` or
     resource-annotated parameters. Return the value (a tuple for several ``out``s), or yield
-    ``Output``/``DynamicOutput``/``ExpectationResult``.
+    ``Output``/``DynamicOutput``/``ExpectationResult``. Dagster's other keywords (``version``,
+    ``code_version``) are refused by name.
     """
+    refuse_keywords("op", dagster_keywords, {"code_version": REFUSED_KEYWORDS["version"]})
     if pool is not None:
         raise DefinitionError(
             f"op(pool={pool!r}) is not built yet: use an Airflow pool on the DAG's tasks."

@@ -16,6 +16,7 @@ called) are refused when they are imported, since no later use would reach a stu
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from typing import Any, NoReturn
 
 from asset2airflow.errors import NotSupportedError
@@ -299,6 +300,51 @@ REFUSED_AT_IMPORT: frozenset[str] = frozenset(
     ]
 ) | frozenset(name for name, instead in REFUSED.items() if instead.startswith("catch "))
 """Names used as values or caught as exceptions, never called: refused when imported."""
+
+
+REFUSED_KEYWORDS: dict[str, str] = {
+    "resource_defs": "bind resources in Definitions(resources=...)",
+    "hooks": _HOOKS,
+    "io_manager_def": "bind the IO manager in Definitions(resources={key: ...}), then pass "
+    "io_manager_key=key",
+    "dagster_type": "check the value with an @asset_check",
+    "output_required": "return the value (optional asset outputs are not built)",
+    "freshness_policy": _FRESHNESS,
+    "legacy_freshness_policy": _FRESHNESS,
+    "backfill_policy": REFUSED["BackfillPolicy"],
+    "auto_materialize_policy": _AUTOMATION,
+    "pool": "give the task an Airflow pool with @airflow_task(pool=...) from asset2airflow.migrate",
+    "is_virtual": "declare the asset with AssetSpec(key)",
+    "allow_arbitrary_check_specs": "declare check_specs on the asset's own keys",
+    "non_argument_deps": "use deps= (its new name)",
+    "version": "op code versions are not tracked: drop it",
+    "input_defs": "declare graph inputs as parameters of the @graph function",
+    "output_defs": "declare graph outputs with out={name: Out()}",
+}
+"""Dagster decorator keywords we do not build, and what to use instead (the same meaning for
+every decorator that takes them; a decorator may give its own text for a keyword)."""
+
+_DAGSTER_DEFAULTS: dict[str, object] = {
+    "output_required": True,
+    "is_virtual": False,
+    "can_subset": False,
+}
+"""Keywords whose Dagster default is not ``None``: passing the default changes nothing."""
+
+
+def refuse_keywords(
+    caller: str, given: Mapping[str, Any], instead: Mapping[str, str] | None = None
+) -> None:
+    """Raise ``NotSupportedError`` for the first Dagster keyword in ``given`` (a decorator's
+    ``**dagster_keywords``) set to something other than its Dagster default; ``TypeError`` for
+    a keyword Dagster does not have either, as Python would."""
+    texts = {**REFUSED_KEYWORDS, **(instead or {})}
+    for keyword, value in given.items():
+        if keyword not in texts:
+            raise TypeError(f"{caller}() got an unexpected keyword argument {keyword!r}")
+        if value is None or value == _DAGSTER_DEFAULTS.get(keyword):
+            continue
+        raise NotSupportedError(f"{caller}({keyword}=...) is not built yet: {texts[keyword]}.")
 
 
 def refusal_message(name: str) -> str:
