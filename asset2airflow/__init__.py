@@ -96,7 +96,17 @@ from asset2airflow.authoring.policy import (
     RetryPolicy,
     RetryRequested,
 )
-from asset2airflow.authoring.resources import ConfigurableResource, InitResourceContext
+from asset2airflow.authoring.resource_definitions import (
+    ResourceDefinition,
+    build_init_resource_context,
+    make_values_resource,
+    resource,
+)
+from asset2airflow.authoring.resources import (
+    ConfigurableResource,
+    InitResourceContext,
+    ResourceParam,
+)
 from asset2airflow.authoring.results import (
     AssetCheckEvaluation,
     AssetCheckResult,
@@ -175,6 +185,7 @@ from asset2airflow.errors import (
     UserCodeError,
 )
 from asset2airflow.execution.job_runner import JobExecutionResult
+from asset2airflow.execution.resources import build_resources
 from asset2airflow.execution.result import ExecutionResult
 from asset2airflow.execution.runner import materialize, materialize_to_memory
 from asset2airflow.io import (
@@ -277,7 +288,9 @@ __all__ = [
     "PartitionMapping",
     "PartitionedConfig",
     "PartitionsDefinition",
+    "ResourceDefinition",
     "ResourceError",
+    "ResourceParam",
     "RetryPolicy",
     "RetryRequested",
     "RunConfig",
@@ -312,9 +325,11 @@ __all__ = [
     "asset_check",
     "asset_sensor",
     "build_asset_context",
+    "build_init_resource_context",
     "build_input_context",
     "build_op_context",
     "build_output_context",
+    "build_resources",
     "build_run_status_sensor_context",
     "build_schedule_context",
     "build_schedule_from_partitioned_job",
@@ -332,12 +347,14 @@ __all__ = [
     "load_assets_from_modules",
     "load_assets_from_package_module",
     "load_assets_from_package_name",
+    "make_values_resource",
     "materialize",
     "materialize_to_memory",
     "monthly_partitioned_config",
     "multi_asset",
     "op",
     "partitioned_config",
+    "resource",
     "run_failure_sensor",
     "run_status_sensor",
     "schedule",

@@ -84,23 +84,24 @@ def test_the_markdown_shows_each_refusal_with_its_alternative() -> None:
 
 
 def test_a_refused_decorator_imports_and_raises_naming_the_alternative_when_used() -> None:
-    from asset2airflow import resource
+    from asset2airflow import success_hook
 
-    with pytest.raises(NotSupportedError, match=r"resource \(Dagster's dagster.resource\).*"
-                       r"ConfigurableResource"):
+    with pytest.raises(
+        NotSupportedError, match=r"success_hook \(Dagster.s dagster.success_hook\).*run_status"
+    ):
 
-        @resource
-        def client(_init_context: object) -> str:
-            return "client"
+        @success_hook
+        def notify(_context: object) -> None:
+            pass
 
 
 def test_every_use_of_a_refused_class_raises() -> None:
-    from asset2airflow import InputManager, ResourceParam, SourceAsset
+    from asset2airflow import InputManager, List, SourceAsset
 
     with pytest.raises(NotSupportedError, match="AssetSpec"):
         SourceAsset("external")
-    with pytest.raises(NotSupportedError, match="ConfigurableResource subclass"):
-        ResourceParam[str]
+    with pytest.raises(NotSupportedError, match="annotate with Python types"):
+        List[str]
     with pytest.raises(NotSupportedError, match="ConfigurableIOManager"):
 
         class MyInputManager(InputManager):  # type: ignore[misc,valid-type]

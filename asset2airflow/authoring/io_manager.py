@@ -20,9 +20,10 @@ from asset2airflow.authoring.partitions import (
     PartitionsDefinition,
     StaticPartitionsDefinition,
 )
+from asset2airflow.authoring.resource_definitions import ResourceDefinition
 from asset2airflow.authoring.resources import ConfigurableResource, Resources
 from asset2airflow.authoring.time_partitions import TimeWindow
-from asset2airflow.errors import ConfigError, DefinitionError, PartitionError
+from asset2airflow.errors import DefinitionError, PartitionError
 
 if TYPE_CHECKING:
     from asset2airflow.authoring.resources import InitResourceContext
@@ -212,13 +213,10 @@ class ConfigurableIOManager(ConfigurableResource, IOManager):
 IOManagerFunction = Callable[["InitResourceContext"], IOManager]
 
 
-class IOManagerDefinition:
+class IOManagerDefinition(ResourceDefinition):
     """An IO manager built once per run (per Airflow task) by a function, Dagster's
-    ``@io_manager``; ``hardcoded_io_manager`` wraps a ready instance.
-
-    ``config_schema`` maps each config field to its default, or to a type when the field is
-    required; run config ``{"resources": {key: {"config": {...}}}}`` fills it in and the function
-    reads it as ``init_context.resource_config``.
+    ``@io_manager``; ``hardcoded_io_manager`` wraps a ready instance. A ``ResourceDefinition``
+    whose function returns an ``IOManager`` (config and required resources work the same).
     """
 
     def __init__(
@@ -229,10 +227,12 @@ class IOManagerDefinition:
         description: str | None = None,
         hardcoded: IOManager | None = None,
     ) -> None:
-        self.resource_fn = resource_fn
-        self.config_schema = dict(config_schema or {})
-        self.required_resource_keys = frozenset(required_resource_keys or ())
-        self.description = description
+        super().__init__(
+            resource_fn,
+            config_schema=config_schema,
+            description=description,
+            required_resource_keys=required_resource_keys,
+        )
         self._hardcoded = hardcoded
 
     @staticmethod
@@ -246,32 +246,10 @@ class IOManagerDefinition:
             )
         return IOManagerDefinition(lambda _: value, description=description, hardcoded=value)
 
-    def resolve_config(self, given: Mapping[str, Any] | None, key: str) -> dict[str, Any]:
-        """The config the function sees: schema defaults, then ``given``; errors name ``key``."""
-        given = dict(given or {})
-        unknown = sorted(set(given) - set(self.config_schema))
-        if unknown and self.config_schema:
-            raise ConfigError(
-                f"run config for IO manager {key!r} sets {unknown}, which its config_schema "
-                f"does not have; it has {sorted(self.config_schema)}."
-            )
-        config = {k: v for k, v in self.config_schema.items() if not isinstance(v, type)}
-        config.update(given)
-        missing = sorted(k for k, v in self.config_schema.items() if k not in config)
-        if missing:
-            raise ConfigError(
-                f"IO manager {key!r} needs config {missing}; give it in run config "
-                f"{{'resources': {{{key!r}: {{'config': {{...}}}}}}}}."
-            )
-        return config
-
     def storage_uri(self, asset_key: AssetKey) -> str | None:
         """The hardcoded instance's URI; a function-built manager is unknown at parse time."""
         return self._hardcoded.storage_uri(asset_key) if self._hardcoded is not None else None
 
-    def __repr__(self) -> str:
-        name = getattr(self.resource_fn, "__name__", "io_manager")
-        return f"<IOManagerDefinition {name}>"
 
 
 @overload

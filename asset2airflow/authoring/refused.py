@@ -40,13 +40,7 @@ _ERROR = "catch asset2airflow.{} instead (asset2airflow raises its own error hie
 
 REFUSED: dict[str, str] = {
     # resources
-    "resource": _RESOURCE + " (setup_for_execution/teardown_after_execution replace a generator)",
-    "ResourceDefinition": _RESOURCE,
     "ResourceDependency": _RESOURCE,
-    "ResourceParam": "annotate the parameter with a ConfigurableResource subclass",
-    "make_values_resource": _RESOURCE + " whose fields hold the values",
-    "build_init_resource_context": "construct the ConfigurableResource directly in tests",
-    "build_resources": "construct the ConfigurableResource objects directly in tests",
     "IAttachDifferentObjectToOpContext": _RESOURCE + "; the asset receives the resource object",
     "BindResourcesToJobs": "pass resources= to Definitions: every job gets them",
     # IO managers and files

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
@@ -84,6 +84,16 @@ class ConfigurableResource(BaseModel):
         return type(self).__name__
 
 
+T = TypeVar("T")
+
+ResourceParam = Annotated[T, "resource_param"]
+"""``def my_asset(client: ResourceParam[Client])``: the resource ``client`` is passed in, whatever
+its type (a plain object, a ``@resource``), as in Dagster."""
+
+
 def is_resource_class(annotation: Any) -> bool:
-    """Whether a parameter annotation asks for a resource to be injected."""
+    """Whether a parameter annotation asks for a resource to be injected: a
+    ``ConfigurableResource`` subclass, or ``ResourceParam[...]``."""
+    if "resource_param" in getattr(annotation, "__metadata__", ()):
+        return True
     return isinstance(annotation, type) and issubclass(annotation, ConfigurableResource)

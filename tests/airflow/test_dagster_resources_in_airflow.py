@@ -1,0 +1,54 @@
+"""Dagster's function resources and an asset's config_schema, run by Airflow (dag.test()): the
+generator resource is built in the task and torn down after the asset, and config_schema fields
+are DAG params. (Run config for resources reaches local runs only: an Airflow run takes no
+resource config yet, see docs/dagster-api.md.)"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.airflow.conftest import task_states
+
+pytestmark = pytest.mark.integration
+
+DAG_FILE = """
+from pathlib import Path
+
+from asset2airflow import AssetExecutionContext, Definitions, asset, resource
+from asset2airflow.airflow import build_dags
+
+LOG = Path({log!r})
+
+@resource
+def greeter(init_context):
+    LOG.write_text("open;")
+    yield "hello"
+    LOG.write_text(LOG.read_text() + "close;")
+
+@asset(group_name="resourced", config_schema={{"n": int}}, compute_kind="python",
+       required_resource_keys={{"greeter"}})
+def greeting(context: AssetExecutionContext) -> str:
+    return f"{{context.resources.greeter}} {{context.op_config['n']}}"
+
+build_dags(Definitions(assets=[greeting], resources={{"greeter": greeter}}))
+"""
+
+
+def test_resource_function_and_config_schema_under_dag_test(
+    load_dag_file: Callable[..., Any], tmp_path: Path, asset2airflow_home: Path
+) -> None:
+    log = tmp_path / "resource.log"
+    dag = load_dag_file("resourced.py", DAG_FILE.format(log=str(log)))["resourced"]
+    assert "kind:python" in dag.tags
+    assert "greeting__n" in dag.params
+    run = dag.test(run_conf={"greeting__n": 3})
+    assert run.state == "success"
+    assert task_states(run) == {"greeting": "success"}
+    assert log.read_text() == "open;close;"
+    stored = asset2airflow_home / "storage" / "greeting.pickle"
+    assert pickle.loads(stored.read_bytes()) == "hello 3"
