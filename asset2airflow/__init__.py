@@ -26,6 +26,7 @@ from asset2airflow.authoring.dynamic_partitions import (
     DeleteDynamicPartitionsRequest,
     DynamicPartitionsDefinition,
     DynamicPartitionsStore,
+    instance_for_test,
 )
 from asset2airflow.authoring.graph_assets import graph_asset, graph_multi_asset
 from asset2airflow.authoring.graphs import (
@@ -194,6 +195,7 @@ from asset2airflow.io import (
     ParquetIOManager,
     SQLTableIOManager,
 )
+from asset2airflow.io.io_manager_definitions import fs_io_manager, mem_io_manager
 
 __all__ = [
     "AddDynamicPartitionsRequest",
@@ -337,11 +339,13 @@ __all__ = [
     "daily_partitioned_config",
     "define_asset_job",
     "file_relative_path",
+    "fs_io_manager",
     "get_dagster_logger",
     "graph",
     "graph_asset",
     "graph_multi_asset",
     "hourly_partitioned_config",
+    "instance_for_test",
     "io_manager",
     "job",
     "load_assets_from_modules",
@@ -350,6 +354,7 @@ __all__ = [
     "make_values_resource",
     "materialize",
     "materialize_to_memory",
+    "mem_io_manager",
     "monthly_partitioned_config",
     "multi_asset",
     "op",

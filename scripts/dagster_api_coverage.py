@@ -206,8 +206,9 @@ def render_markdown(table: Table, keywords: dict[str, dict[str, list[str]]]) -> 
         "",
         "- **supported**: the name behaves as Dagster's; a difference you can observe is noted.",
         "- **refused**: the import works, and the first use raises `NotSupportedError` (a "
-        "`DefinitionError`) naming what to use instead. Names used as values (`fs_io_manager`, "
-        "`in_process_executor`) and Dagster's exception classes are refused at import.",
+        "`DefinitionError`) naming what to use instead. Names used as values "
+        "(`custom_path_fs_io_manager`, `in_process_executor`) and Dagster's exception classes "
+        "are refused at import.",
         "- **not applicable**: the name has no meaning in an Airflow project; the reason says why.",
         "",
         f"{len(table.entries)} names: {counts[SUPPORTED]} supported, {counts[REFUSED_STATUS]} "

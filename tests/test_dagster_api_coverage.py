@@ -79,7 +79,7 @@ def test_the_markdown_shows_each_refusal_with_its_alternative() -> None:
     markdown = coverage.render_markdown(
         coverage.load_table(), coverage.load_decorator_keywords()
     )
-    assert "| `mem_io_manager` | use InMemoryIOManager() |" in markdown
+    assert "| `custom_path_fs_io_manager` | use FilesystemIOManager(base_dir=...) |" in markdown
     assert "| `asset` |" in markdown
 
 
@@ -116,7 +116,7 @@ def test_every_use_of_a_refused_class_raises() -> None:
 @pytest.mark.parametrize(
     ("name", "instead"),
     [
-        ("fs_io_manager", "FilesystemIOManager"),
+        ("custom_path_fs_io_manager", "FilesystemIOManager"),
         ("in_process_executor", "Airflow's executor"),
         ("DagsterInvalidDefinitionError", "asset2airflow.DefinitionError"),
     ],

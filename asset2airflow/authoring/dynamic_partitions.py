@@ -15,12 +15,13 @@ from __future__ import annotations
 import abc
 import contextlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 from asset2airflow.authoring.partitions import PartitionsDefinition
-from asset2airflow.errors import DefinitionError, PartitionError
+from asset2airflow.errors import DefinitionError, NotSupportedError, PartitionError
 
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 # Dagster's forbidden substrings, plus '|' (multi-partition separator); Airflow caps keys at 250.
@@ -82,6 +83,28 @@ _active_store: ContextVar[DynamicPartitionsStore | None] = ContextVar(
     "asset2airflow_dynamic_partitions_store", default=None
 )
 
+
+
+
+@contextlib.contextmanager
+def instance_for_test(
+    overrides: Mapping[str, Any] | None = None,
+    set_dagster_home: bool = True,
+    temp_dir: str | None = None,
+    synchronous_run_coordinator: bool = False,
+    synchronous_run_launcher: bool = False,
+) -> Iterator[DagsterInstance]:
+    """Dagster's test instance: a fresh ``DagsterInstance`` (dynamic partition keys, in memory),
+    for ``materialize(instance=...)`` and ``build_sensor_context(instance=...)``. The other
+    arguments place Dagster's storage and run queue, which do not exist here: they change
+    nothing, except ``overrides``, which is refused."""
+    del set_dagster_home, temp_dir, synchronous_run_coordinator, synchronous_run_launcher
+    if overrides:
+        raise NotSupportedError(
+            "instance_for_test(overrides=...) configures Dagster's instance storage, which "
+            "asset2airflow does not have (runs and events live in Airflow): drop it."
+        )
+    yield DagsterInstance.ephemeral()
 
 @contextlib.contextmanager
 def dynamic_partitions_store(store: DynamicPartitionsStore) -> Iterator[DynamicPartitionsStore]:

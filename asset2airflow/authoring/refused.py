@@ -5,9 +5,9 @@ not build must not stop the module with a bare ``ImportError`` (the user cannot 
 from "never"), nor import as something that half works. So ``from asset2airflow import
 resource`` gives a stub, and the first *use* of it (a call, a decorator, an attribute, a
 subscript, subclassing, ``isinstance``) raises ``NotSupportedError`` naming the alternative.
-Names a program uses as plain values without calling them (``fs_io_manager`` passed as a
-resource, ``in_process_executor``, a tag constant) and Dagster's exception classes (caught, never
-called) are refused when they are imported, since no later use would reach a stub.
+Names a program uses as plain values without calling them (``custom_path_fs_io_manager``
+passed as a resource, ``in_process_executor``, a tag constant) and Dagster's exception classes
+(caught, never called) are refused when they are imported, since no later use would reach a stub.
 
 ``REFUSED`` is the one list: ``docs/dagster-api.toml`` classifies these names as refused and
 ``scripts/dagster_api_coverage.py`` checks that both agree.
@@ -50,9 +50,7 @@ REFUSED: dict[str, str] = {
     "InputManagerDefinition": "subclass ConfigurableIOManager and implement load_input",
     "input_manager": "subclass ConfigurableIOManager and implement load_input",
     "UPathIOManager": "use FilesystemIOManager(base_dir=...) or subclass ConfigurableIOManager",
-    "fs_io_manager": "use FilesystemIOManager(base_dir=...)",
     "custom_path_fs_io_manager": "use FilesystemIOManager(base_dir=...)",
-    "mem_io_manager": "use InMemoryIOManager()",
     "FileHandle": "pass paths (str or pathlib.Path), or store files through an IO manager",
     "LocalFileHandle": "pass paths (str or pathlib.Path), or store files through an IO manager",
     "local_file_manager": "pass paths (str or pathlib.Path), or store files through an IO manager",
@@ -72,7 +70,7 @@ REFUSED: dict[str, str] = {
     ),
     "ConfigMapping": "pass config= a Config instance or a RunConfig to the job",
     "config_mapping": "pass config= a Config instance or a RunConfig to the job",
-    "configured": "construct the resource or IO manager with its values",
+    "configured": "call .configured({...}) on the resource or IO manager definition",
     "config_from_files": "load the YAML yourself (yaml.safe_load) and pass the dict as run config",
     "config_from_yaml_strings": "parse it with yaml.safe_load and pass the dict as run config",
     "config_from_pkg_resources": "load the YAML yourself and pass the dict as run config",
@@ -165,7 +163,6 @@ REFUSED: dict[str, str] = {
         "give the asset code_version=..., or record a version in MaterializeResult(metadata=...)",
     ),
     "map_asset_specs": "build the specs with spec.replace_attributes(...) in a comprehension",
-    "instance_for_test": "use DagsterInstance() for dynamic partitions; materialize() needs none",
     "AssetJobKey": "name jobs by their name (defs.get_job_def(name))",
     "Partition": "use partition keys (str)",
     "partition_loading_context": "partitions definitions need no loading context here",
@@ -288,7 +285,7 @@ message)."""
 
 REFUSED_AT_IMPORT: frozenset[str] = frozenset(
     [
-        "fs_io_manager", "custom_path_fs_io_manager", "mem_io_manager", "local_file_manager",
+        "custom_path_fs_io_manager", "local_file_manager",
         "in_process_executor", "multiprocess_executor", "multi_or_in_process_executor",
         "colored_console_logger", "json_console_logger", "MAX_RUNTIME_SECONDS_TAG",
     ]

@@ -10,6 +10,7 @@ needed, in the worker, never at parse time (``execution/resources.py`` builds th
 
 from __future__ import annotations
 
+import copy
 import inspect
 import logging
 from collections.abc import Callable, Iterable, Mapping
@@ -54,6 +55,7 @@ class ResourceDefinition:
         self.description = description
         self.required_resource_keys = frozenset(required_resource_keys or ())
         self.version = version
+        self._configured: dict[str, Any] | None = None
 
     @staticmethod
     def hardcoded_resource(value: Any, description: str | None = None) -> ResourceDefinition:
@@ -72,10 +74,34 @@ class ResourceDefinition:
         """A resource whose value is ``None``."""
         return ResourceDefinition.hardcoded_resource(None, description)
 
+    def configured(
+        self, config_or_config_fn: Mapping[str, Any], description: str | None = None
+    ) -> ResourceDefinition:
+        """A copy whose config is fixed to ``config_or_config_fn`` (checked now); run config
+        can no longer set it, as in Dagster. This is also how a resource gets its config in an
+        Airflow run, which takes no resource config. A config function is not built."""
+        if not isinstance(config_or_config_fn, Mapping):
+            raise DefinitionError(
+                f"{self!r}.configured({config_or_config_fn!r}): only a config dict is built; "
+                "compute the dict yourself and pass it."
+            )
+        fixed = self.resolve_config(config_or_config_fn, _name(self.resource_fn))
+        configured = copy.copy(self)
+        configured._configured = fixed
+        configured.description = description or self.description
+        return configured
+
     def resolve_config(self, given: Mapping[str, Any] | None, key: str) -> dict[str, Any]:
         """The config the function sees: schema defaults, then ``given``, each field checked
         against its type; errors name ``key``."""
         given = dict(given or {})
+        if self._configured is not None:
+            if given:
+                raise ConfigError(
+                    f"run config sets resource {key!r}, whose config was fixed with "
+                    ".configured(...); remove it from run config."
+                )
+            return dict(self._configured)
         if not self.config_schema:
             return given
         unknown = sorted(set(given) - set(self.config_schema))

@@ -190,3 +190,16 @@ def test_function_resources_in_definitions() -> None:
     )
     assert result.success
     assert events == ["open", "compute", "close"]
+
+
+def test_configured_fixes_a_resources_config() -> None:
+    @resource(config_schema={"n": int})
+    def number(init_context: InitResourceContext) -> int:
+        return int(init_context.resource_config["n"])
+
+    three = number.configured({"n": 3})
+    assert three(build_init_resource_context()) == 3
+    with build_resources({"three": three}) as resources:
+        assert resources.three == 3
+    with pytest.raises(ConfigError, match="resource 'number'"):
+        number.configured({"n": "x"})  # Dagster finds this only when the resource is built
