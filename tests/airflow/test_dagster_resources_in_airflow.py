@@ -1,7 +1,7 @@
 """Dagster's function resources and an asset's config_schema, run by Airflow (dag.test()): the
-generator resource is built in the task and torn down after the asset, and config_schema fields
-are DAG params. (Run config for resources reaches local runs only: an Airflow run takes no
-resource config yet, see docs/dagster-api.md.)"""
+generator resource is built in the task (its config fixed with .configured, as an Airflow run
+takes no resource config yet) and torn down after the asset, and config_schema fields are DAG
+params."""
 
 from __future__ import annotations
 
@@ -24,10 +24,10 @@ from asset2airflow.airflow import build_dags
 
 LOG = Path({log!r})
 
-@resource
+@resource(config_schema={{"prefix": str}})
 def greeter(init_context):
     LOG.write_text("open;")
-    yield "hello"
+    yield init_context.resource_config["prefix"]
     LOG.write_text(LOG.read_text() + "close;")
 
 @asset(group_name="resourced", config_schema={{"n": int}}, compute_kind="python",
@@ -35,7 +35,9 @@ def greeter(init_context):
 def greeting(context: AssetExecutionContext) -> str:
     return f"{{context.resources.greeter}} {{context.op_config['n']}}"
 
-build_dags(Definitions(assets=[greeting], resources={{"greeter": greeter}}))
+build_dags(Definitions(
+    assets=[greeting], resources={{"greeter": greeter.configured({{"prefix": "hello"}})}}
+))
 """
 
 
