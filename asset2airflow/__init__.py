@@ -7,6 +7,13 @@ test them in-process with ``materialize()``, and drop the module into Airflow's 
 from typing import Any
 
 from asset2airflow.asset_graph.definitions import Definitions
+from asset2airflow.asset_graph.module_definitions import (
+    load_definitions_from_current_module,
+    load_definitions_from_module,
+    load_definitions_from_modules,
+    load_definitions_from_package_module,
+    load_definitions_from_package_name,
+)
 from asset2airflow.authoring.assets import AssetsDefinition, with_resources
 from asset2airflow.authoring.checks import AssetChecksDefinition, asset_check
 from asset2airflow.authoring.config import Config, EnvVar, RunConfig
@@ -20,6 +27,7 @@ from asset2airflow.authoring.context import (
 )
 from asset2airflow.authoring.dagster_types import Nothing
 from asset2airflow.authoring.decorators import asset, multi_asset
+from asset2airflow.authoring.definitions_decorator import definitions
 from asset2airflow.authoring.dynamic_partitions import (
     AddDynamicPartitionsRequest,
     DagsterInstance,
@@ -55,6 +63,7 @@ from asset2airflow.authoring.metadata import (
     TableSchema,
 )
 from asset2airflow.authoring.module_loaders import (
+    load_assets_from_current_module,
     load_assets_from_modules,
     load_assets_from_package_module,
     load_assets_from_package_name,
@@ -338,6 +347,7 @@ __all__ = [
     "build_sensor_context",
     "daily_partitioned_config",
     "define_asset_job",
+    "definitions",
     "file_relative_path",
     "fs_io_manager",
     "get_dagster_logger",
@@ -348,9 +358,15 @@ __all__ = [
     "instance_for_test",
     "io_manager",
     "job",
+    "load_assets_from_current_module",
     "load_assets_from_modules",
     "load_assets_from_package_module",
     "load_assets_from_package_name",
+    "load_definitions_from_current_module",
+    "load_definitions_from_module",
+    "load_definitions_from_modules",
+    "load_definitions_from_package_module",
+    "load_definitions_from_package_name",
     "make_values_resource",
     "materialize",
     "materialize_to_memory",

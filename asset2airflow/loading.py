@@ -14,6 +14,7 @@ from pathlib import Path
 from types import ModuleType
 
 from asset2airflow.asset_graph.definitions import Definitions
+from asset2airflow.authoring.definitions_decorator import LazyDefinitions
 from asset2airflow.errors import Asset2AirflowError, DefinitionError
 
 
@@ -57,8 +58,18 @@ def import_location(target: str) -> ModuleType:
 
 
 def definitions_in(module: ModuleType, label: str) -> Definitions:
-    """The module's one ``Definitions`` object (conventionally named ``defs``)."""
+    """The module's one ``Definitions`` object (conventionally named ``defs``), or the one a
+    module-level ``@definitions`` function builds (called here)."""
     found = {name: v for name, v in vars(module).items() if isinstance(v, Definitions)}
+    for name, value in vars(module).items():
+        if isinstance(value, LazyDefinitions):
+            built = value()
+            if not isinstance(built, Definitions):
+                raise DefinitionError(
+                    f"{label}: @definitions function {name!r} returned {built!r}; return a "
+                    "Definitions(...)"
+                )
+            found[name] = built
     if len(found) == 1:
         return next(iter(found.values()))
     if "defs" in found:

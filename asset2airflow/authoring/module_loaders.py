@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from types import ModuleType
@@ -78,12 +79,42 @@ def load_assets_from_package_module(
 ) -> list[LoadedAsset]:
     """``load_assets_from_modules`` over a package and all its sub-modules (imported here)."""
     return load_assets_from_modules(
-        list(_modules_in_package(package_module)),
+        list(modules_in_package(package_module)),
         group_name,
         key_prefix,
         automation_condition=automation_condition,
         include_specs=include_specs,
     )
+
+
+def load_assets_from_current_module(
+    group_name: str | None = None,
+    key_prefix: CoercibleToAssetKeyPrefix = None,
+    *,
+    automation_condition: AutomationCondition | None = None,
+    include_specs: bool = False,
+) -> list[LoadedAsset]:
+    """``load_assets_from_modules`` for the module that calls it."""
+    return load_assets_from_modules(
+        [calling_module()],
+        group_name,
+        key_prefix,
+        automation_condition=automation_condition,
+        include_specs=include_specs,
+    )
+
+
+def calling_module(depth: int = 2) -> ModuleType:
+    """The module whose code called the function that calls this (``*_current_module``)."""
+    frame = sys._getframe(depth)
+    name = frame.f_globals.get("__name__")
+    module = sys.modules.get(name) if isinstance(name, str) else None
+    if module is None:
+        raise DefinitionError(
+            f"cannot tell which module called this (module {name!r} is not imported); pass "
+            "the module to load_assets_from_modules([...]) instead"
+        )
+    return module
 
 
 def load_assets_from_package_name(
@@ -96,7 +127,7 @@ def load_assets_from_package_name(
 ) -> list[LoadedAsset]:
     """``load_assets_from_package_module`` for the package importable as ``package_name``."""
     return load_assets_from_package_module(
-        _import(package_name),
+        import_module_named(package_name),
         group_name,
         key_prefix,
         automation_condition=automation_condition,
@@ -145,7 +176,7 @@ def _collect(modules: list[ModuleType], include_specs: bool) -> dict[int, Loaded
     return found
 
 
-def _modules_in_package(package: ModuleType) -> Iterator[ModuleType]:
+def modules_in_package(package: ModuleType) -> Iterator[ModuleType]:
     if not isinstance(package, ModuleType):
         raise DefinitionError(
             f"load_assets_from_package_module: {package!r} is not a module; pass an imported "
@@ -156,14 +187,14 @@ def _modules_in_package(package: ModuleType) -> Iterator[ModuleType]:
     if path is None:
         return  # a plain module: nothing below it
     for info in sorted(pkgutil.iter_modules(path), key=lambda i: i.name):
-        module = _import(f"{package.__name__}.{info.name}")
+        module = import_module_named(f"{package.__name__}.{info.name}")
         if info.ispkg:
-            yield from _modules_in_package(module)
+            yield from modules_in_package(module)
         else:
             yield module
 
 
-def _import(name: str) -> ModuleType:
+def import_module_named(name: str) -> ModuleType:
     try:
         return importlib.import_module(name)
     except Asset2AirflowError:

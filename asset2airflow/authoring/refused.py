@@ -26,7 +26,7 @@ _CONFIG = "declare a Config subclass (pydantic fields; EnvVar(...) where Dagster
 _TYPES = "annotate with Python types: In/Out(dagster_type=<class>) are checked with isinstance"
 _LOGS = "log with context.log (it writes to the Airflow task log)"
 _EXECUTOR = "Airflow's executor runs the tasks: choose it in the Airflow configuration"
-_MODULES = "list the objects in Definitions(...) or use load_assets_from_modules([...])"
+_MODULES = "use load_definitions_from_modules([...]), which collects asset checks too"
 _CODE_REFS = "drop it: asset2airflow records each asset's file:line itself"
 _OBSERVE = "declare the external asset with AssetSpec(key) and depend on it with deps=[...]"
 _FRESHNESS = "write the check with @asset_check"
@@ -192,18 +192,15 @@ REFUSED: dict[str, str] = {
     # definitions and module loading
     **dict.fromkeys(
         [
-            "definitions", "repository", "RepositoryDefinition", "RepositoryData",
+            "repository", "RepositoryDefinition", "RepositoryData",
             "create_repository_using_definitions_args",
         ],
         "build a Definitions(...) object at module level",
     ),
     **dict.fromkeys(
         [
-            "load_assets_from_current_module", "load_asset_checks_from_modules",
-            "load_asset_checks_from_current_module", "load_asset_checks_from_package_module",
-            "load_asset_checks_from_package_name", "load_definitions_from_module",
-            "load_definitions_from_modules", "load_definitions_from_current_module",
-            "load_definitions_from_package_module", "load_definitions_from_package_name",
+            "load_asset_checks_from_modules", "load_asset_checks_from_current_module",
+            "load_asset_checks_from_package_module", "load_asset_checks_from_package_name",
         ],
         _MODULES,
     ),
