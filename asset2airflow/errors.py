@@ -78,9 +78,20 @@ class ExecutionError(Asset2AirflowError):
 class UserCodeError(ExecutionError):
     """User code raised; the original exception is chained as ``__cause__``."""
 
+    user_exception: BaseException | None = None
+    """The exception the asset's or op's own function raised (not an IO manager's or a
+    resource's): ``execute_in_process`` raises it as Dagster does."""
+
     def __init__(self, message: str, node_name: str) -> None:
         super().__init__(message)
         self.node_name = node_name
+
+    def users_own(self) -> BaseException | None:
+        """The user's exception, with a note naming the node (Python 3.11+), or ``None``."""
+        own = self.user_exception
+        if own is not None and hasattr(own, "add_note"):
+            own.add_note(f"asset2airflow: {self}")
+        return own
 
 
 class OutputMismatchError(ExecutionError):

@@ -12,7 +12,7 @@ from asset2airflow.authoring.dynamic_partitions import (
     DagsterInstance,
     dynamic_partitions_store,
 )
-from asset2airflow.errors import DefinitionError
+from asset2airflow.errors import DefinitionError, UserCodeError
 from asset2airflow.execution.job_runner import (
     merge_run_config,
     partition_run_config,
@@ -71,12 +71,18 @@ def execute_asset_job(
     store = instance or DagsterInstance.ephemeral()
     with dynamic_partitions_store(store):
         merged, partition_tags = asset_job_run_config(job, run_config, partition_key)
-    return execute_definitions(
-        defs,
-        selection=job.selection,
-        run_config=merged,
-        partition_key=partition_key,
-        raise_on_error=raise_on_error,
-        tags={**job.tags, **partition_tags, **dict(tags or {})},
-        instance=store,
-    )
+    try:
+        return execute_definitions(
+            defs,
+            selection=job.selection,
+            run_config=merged,
+            partition_key=partition_key,
+            raise_on_error=raise_on_error,
+            tags={**job.tags, **partition_tags, **dict(tags or {})},
+            instance=store,
+        )
+    except UserCodeError as error:
+        users_own = error.users_own()
+        if users_own is None:
+            raise
+    raise users_own  # outside the handler: the user's exception as Dagster raises it

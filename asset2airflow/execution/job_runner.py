@@ -25,6 +25,7 @@ from asset2airflow.authoring.partition_scope import AssetPartitions
 from asset2airflow.errors import (
     Asset2AirflowError,
     ConfigError,
+    UserCodeError,
 )
 from asset2airflow.execution.op_sequence import run_op_steps
 from asset2airflow.execution.op_step import (
@@ -274,11 +275,19 @@ def execute_job(
             partitions,
             run_tags={**job.tags, **partition_tags, **dict(tags or {})},
         )
+        users_own: BaseException | None = None
         try:
             outcomes = run_op_steps(env, stop_on_error=raise_on_error)
+        except UserCodeError as error:
+            scope.teardown()
+            users_own = error.users_own()
+            if users_own is None:
+                raise
         except BaseException:
             scope.teardown()
             raise
+        if users_own is not None:  # raised outside the handler: the user's exception as it was
+            raise users_own
         teardown_errors = scope.teardown()
     if raise_on_error and teardown_errors:
         raise teardown_errors[0]

@@ -103,21 +103,25 @@ def call_user_code(
         except Failure as exc:
             attempt += 1
             if not exc.allow_retries or policy is None or attempt >= attempts:
-                raise FailureError(
+                failure = FailureError(
                     f"{what} raised Failure: {exc.description or 'no description'}",
                     definition.node_name,
                     dict(exc.metadata),
                     exc.allow_retries,
-                ) from exc
+                )
+                failure.user_exception = exc
+                raise failure from exc
             delay = policy.delay_before_attempt(attempt)
             context.log.warning("%s failed (%s); retry %d in %.1fs", what, exc, attempt, delay)
             time.sleep(delay)
         except Exception as exc:
             attempt += 1
             if policy is None or attempt >= attempts:
-                raise UserCodeError(
+                error = UserCodeError(
                     f"{what} failed: {type(exc).__name__}: {exc}", definition.node_name
-                ) from exc
+                )
+                error.user_exception = exc
+                raise error from exc
             delay = policy.delay_before_attempt(attempt)
             context.log.warning("%s failed (%s); retry %d in %.1fs", what, exc, attempt, delay)
             time.sleep(delay)
