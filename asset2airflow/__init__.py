@@ -14,7 +14,7 @@ from asset2airflow.asset_graph.module_definitions import (
     load_definitions_from_package_module,
     load_definitions_from_package_name,
 )
-from asset2airflow.authoring.assets import AssetsDefinition, with_resources
+from asset2airflow.authoring.assets import AssetsDefinition, map_asset_specs, with_resources
 from asset2airflow.authoring.checks import AssetChecksDefinition, asset_check
 from asset2airflow.authoring.config import Config, EnvVar, RunConfig
 from asset2airflow.authoring.context import (
@@ -368,6 +368,7 @@ __all__ = [
     "load_definitions_from_package_module",
     "load_definitions_from_package_name",
     "make_values_resource",
+    "map_asset_specs",
     "materialize",
     "materialize_to_memory",
     "mem_io_manager",

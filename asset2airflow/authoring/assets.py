@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
@@ -128,6 +128,35 @@ class AssetsDefinition:
     def spec_for(self, key: AssetKey) -> AssetSpec:
         return self._outputs_by_key[key][1]
 
+    @property
+    def specs_by_key(self) -> dict[AssetKey, AssetSpec]:
+        return {spec.key: spec for spec in self.specs_by_output.values()}
+
+    def get_asset_spec(self, key: AssetKey | None = None) -> AssetSpec:
+        """The spec of ``key`` (of the one asset when ``key`` is omitted), as in Dagster."""
+        return self.spec_for(self.key if key is None else key)
+
+    def map_asset_specs(self, fn: Callable[[AssetSpec], AssetSpec]) -> AssetsDefinition:
+        """A copy whose specs are ``fn(spec)``; ``fn`` may change anything but the key and the
+        partitions (Dagster's rule for the key; the partitions are the function's)."""
+        mapped: dict[str, AssetSpec] = {}
+        for output, spec in self.specs_by_output.items():
+            new = fn(spec)
+            if not isinstance(new, AssetSpec):
+                raise DefinitionError(
+                    f"map_asset_specs: the function returned {new!r} for "
+                    f"{spec.key.to_user_string()!r}; return an AssetSpec"
+                )
+            for attribute in ("key", "partitions_def"):
+                if getattr(new, attribute) != getattr(spec, attribute):
+                    raise DefinitionError(
+                        f"map_asset_specs changed the {attribute} of asset "
+                        f"{spec.key.to_user_string()!r}; the mapping function must not change "
+                        f"an asset's {attribute}."
+                    )
+            mapped[output] = new
+        return replace(self, specs_by_output=mapped)
+
     def output_name_for(self, key: AssetKey) -> str:
         return self._outputs_by_key[key][0]
 
@@ -171,6 +200,17 @@ class AssetsDefinition:
     def __repr__(self) -> str:
         keys = ", ".join(k.to_user_string() for k in self.keys)
         return f"<AssetsDefinition {self.node_name} [{keys}]>"
+
+
+def map_asset_specs(
+    fn: Callable[[AssetSpec], AssetSpec], iterable: Iterable[AssetsDefinition | AssetSpec]
+) -> list[AssetsDefinition | AssetSpec]:
+    """Dagster's ``map_asset_specs``: ``fn`` applied to each ``AssetSpec``, and to the specs of
+    each ``AssetsDefinition`` (see ``AssetsDefinition.map_asset_specs``)."""
+    return [
+        item.map_asset_specs(fn) if isinstance(item, AssetsDefinition) else fn(item)
+        for item in iterable
+    ]
 
 
 def with_resources(

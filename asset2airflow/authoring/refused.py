@@ -162,7 +162,6 @@ REFUSED: dict[str, str] = {
         ["DataVersion", "DataProvenance", "DataVersionsByPartition"],
         "give the asset code_version=..., or record a version in MaterializeResult(metadata=...)",
     ),
-    "map_asset_specs": "build the specs with spec.replace_attributes(...) in a comprehension",
     "AssetJobKey": "name jobs by their name (defs.get_job_def(name))",
     "Partition": "use partition keys (str)",
     "partition_loading_context": "partitions definitions need no loading context here",

@@ -64,6 +64,11 @@ class AssetDep:
         default=None, kw_only=True, validator=_dep_mapping
     )
 
+    @property
+    def asset_key(self) -> AssetKey:
+        """Dagster's name for the upstream's key."""
+        return self.asset
+
 
 @attrs.frozen(slots=False, init=False)
 class AssetSpec:
@@ -127,6 +132,25 @@ class AssetSpec:
 
     def replace_attributes(self, **changes: Any) -> AssetSpec:
         return attrs.evolve(self, **changes)
+
+    def merge_attributes(
+        self,
+        *,
+        deps: Iterable[CoercibleToAssetDep] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        owners: Sequence[str] | None = None,
+        tags: Mapping[str, str] | None = None,
+        kinds: Iterable[str] | None = None,
+    ) -> AssetSpec:
+        """A copy with these added to the spec's own (Dagster's ``merge_attributes``)."""
+        return attrs.evolve(
+            self,
+            deps=(*self.deps, *coerce_deps(deps)),
+            metadata={**self.metadata, **dict(metadata or {})},
+            owners=[*self.owners, *(o for o in owners or () if o not in self.owners)],
+            tags={**self.tags, **dict(tags or {})},
+            kinds=self.kinds | set(kinds or ()),
+        )
 
     def with_defaults(self, **defaults: Any) -> AssetSpec:
         """A copy where every attribute that is unset here takes the given default."""
