@@ -197,6 +197,7 @@ from asset2airflow.errors import (
 from asset2airflow.execution.job_runner import JobExecutionResult
 from asset2airflow.execution.resources import build_resources
 from asset2airflow.execution.result import ExecutionResult
+from asset2airflow.execution.run_events import StepEventType as DagsterEventType
 from asset2airflow.execution.runner import materialize, materialize_to_memory
 from asset2airflow.io import (
     FilesystemIOManager,
@@ -205,6 +206,9 @@ from asset2airflow.io import (
     SQLTableIOManager,
 )
 from asset2airflow.io.io_manager_definitions import fs_io_manager, mem_io_manager
+
+ExecuteInProcessResult = JobExecutionResult
+"""Dagster's name for what a job's ``execute_in_process`` returns."""
 
 __all__ = [
     "AddDynamicPartitionsRequest",
@@ -236,6 +240,7 @@ __all__ = [
     "ConfigurableIOManager",
     "ConfigurableResource",
     "CycleError",
+    "DagsterEventType",
     "DagsterInstance",
     "DagsterRun",
     "DagsterRunStatus",
@@ -254,6 +259,7 @@ __all__ = [
     "EnvVar",
     "EnvVarNotSetError",
     "EventLogEntry",
+    "ExecuteInProcessResult",
     "ExecutionError",
     "ExecutionResult",
     "ExpectationResult",

@@ -100,10 +100,8 @@ REFUSED: dict[str, str] = {
         ],
         _HOOKS,
     ),
-    "ExecuteInProcessResult": "execute_in_process returns asset2airflow.JobExecutionResult",
-    "DagsterEvent": "read results through .success, .output_for_node and materialize()'s events",
-    "DagsterEventType": "read results through .success, .output_for_node and materialize()'s "
-    "events",
+    "DagsterEvent": "the events of a job result (result.all_events, .events_for_node(name)) "
+    "have event_type, event_type_value and node_name",
     **dict.fromkeys(
         ["execute_job", "reconstructable", "build_reconstructable_job", "ReexecutionOptions"],
         _RERUN,

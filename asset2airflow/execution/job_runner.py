@@ -9,7 +9,7 @@ the job's ``config``) and resources are checked before anything runs.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -230,6 +230,17 @@ class JobExecutionResult:
         if ref is None:
             raise KeyError(f"job {self.job_def.name!r} has no graph output {output_name!r}")
         return self.output_for_node(ref.step, ref.output)
+
+    @property
+    def all_events(self) -> list[NodeEvent]:
+        """The run's step events (Dagster's list also holds run-level events; not here)."""
+        return list(self.all_node_events)
+
+    def events_for_node(self, node_name: str) -> list[NodeEvent]:
+        return [e for e in self.all_node_events if e.node_name == node_name]
+
+    def filter_events(self, event_filter: Callable[[NodeEvent], bool]) -> list[NodeEvent]:
+        return [e for e in self.all_node_events if event_filter(e)]
 
     def expectation_results_for_node(self, node_str: str) -> list[ExpectationResult]:
         return [e for o in self.step_outcomes if o.step.name == node_str for e in o.expectations]
