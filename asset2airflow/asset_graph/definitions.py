@@ -101,6 +101,14 @@ class Definitions:
                 return job  # type: ignore[no-any-return]
         raise DefinitionError(f"no job named {name!r}; jobs: {sorted(j.name for j in self.jobs)}")
 
+    def get_schedule_def(self, name: str) -> Any:
+        """The schedule named ``name``."""
+        return _named(self.schedules, name, "schedule")
+
+    def get_sensor_def(self, name: str) -> Any:
+        """The sensor named ``name``."""
+        return _named(self.sensors, name, "sensor")
+
     def get_assets_def(self, key: CoercibleToAssetKey) -> AssetsDefinition:
         return self.asset_graph.get(AssetKey.from_coercible(key))
 
@@ -109,6 +117,10 @@ class Definitions:
         return replace(
             define_asset_job(IMPLICIT_ASSET_JOB_NAME, AssetSelection.all()), definitions=self
         )
+
+    def resolve_implicit_global_asset_job_def(self) -> AssetJobDefinition:
+        """Dagster's newer name of ``get_implicit_global_asset_job_def``."""
+        return self.get_implicit_global_asset_job_def()
 
     def load_asset_value(
         self,
@@ -195,3 +207,12 @@ def _check_resource(key: str, value: Any, where: str) -> None:
             f"{where}: resource {key!r} is the string {value!r}; pass a resource object such as "
             "FilesystemIOManager(base_dir=...) or a ConfigurableResource instance."
         )
+
+
+def _named(definitions: Sequence[Any], name: str, kind: str) -> Any:
+    for definition in definitions:
+        if definition.name == name:
+            return definition
+    raise DefinitionError(
+        f"no {kind} named {name!r}; {kind}s: {sorted(d.name for d in definitions)}"
+    )

@@ -132,3 +132,25 @@ def test_a_definitions_function_must_return_definitions(tmp_path: Path) -> None:
     )
     with pytest.raises(DefinitionError, match="returned 1; return a Definitions"):
         load_definitions(str(location))
+
+
+def test_definitions_look_up_schedules_sensors_and_the_implicit_job() -> None:
+    from asset2airflow import RunRequest, ScheduleDefinition, asset, define_asset_job, sensor
+
+    @asset
+    def a() -> int:
+        return 1
+
+    a_job = define_asset_job("a_job", [a])
+    nightly = ScheduleDefinition(name="nightly", job=a_job, cron_schedule="@daily")
+
+    @sensor(job=a_job)
+    def poke(context: object) -> RunRequest:
+        return RunRequest()
+
+    defs = Definitions(assets=[a], jobs=[a_job], schedules=[nightly], sensors=[poke])
+    assert defs.get_schedule_def("nightly").cron_schedule == "@daily"
+    assert defs.get_sensor_def("poke").name == "poke"
+    assert defs.resolve_implicit_global_asset_job_def().name == "__ASSET_JOB"
+    with pytest.raises(DefinitionError, match=r"no schedule named 'nope'; schedules: \['nightly"):
+        defs.get_schedule_def("nope")
