@@ -34,14 +34,20 @@ def task_run_config(
     partition_key: str | None,
     owner: str,
     *,
+    job_config: Mapping[str, Any] | None = None,
     node_paths: bool = False,
 ) -> dict[str, Any]:
     """The run config of a task of job ``owner``: the run's params over the config of its
-    partition (when the job has a ``PartitionedConfig``). ``node_paths``: op jobs, whose
-    nested graph config (``{"outer": {"ops": {"inner": ...}}}``) is flattened first."""
+    partition (when the job has a ``PartitionedConfig``) over the job's resource config.
+    The params hold only the ops' config; the ``resources`` section of the job's ``config``
+    has no param, so it is taken from ``job_config`` here (else it would be dropped).
+    ``node_paths``: op jobs, whose nested graph config (``{"outer": {"ops": {"inner": ...}}}``)
+    is flattened first."""
     from_params = run_config_from_params(params, plans)
+    resources = dict((job_config or {}).get("resources") or {})
+    job_defaults: dict[str, Any] = {"resources": resources} if resources else {}
     if partitioned is None:
-        return from_params
+        return merge_run_config(job_defaults, from_params)
     if partition_key is None:
         raise PartitionError(
             f"{owner} computes its config from the run's partition, but the run has no "
@@ -50,7 +56,7 @@ def task_run_config(
     base = partition_run_config(partitioned, partition_key, owner)
     if node_paths and "ops" in base:
         base["ops"] = flatten_ops_config(dict(base["ops"] or {}))
-    return merge_run_config(base, from_params)
+    return merge_run_config(merge_run_config(job_defaults, base), from_params)
 
 
 def _asset_job(compiled: CompiledDag) -> AssetJobDefinition | None:
@@ -67,7 +73,14 @@ def asset_task_run_config(
     job = _asset_job(compiled)
     partitioned = job.partitioned_config if job is not None else None
     owner = f"job {compiled.plan.job_name!r}"
-    return task_run_config(params, compiled.plan.params, partitioned, partition_key, owner)
+    return task_run_config(
+        params,
+        compiled.plan.params,
+        partitioned,
+        partition_key,
+        owner,
+        job_config=job.config if job is not None else None,
+    )
 
 
 def asset_task_run_tags(compiled: CompiledDag, partition_key: str | None) -> dict[str, str]:

@@ -125,6 +125,7 @@ class OpStepOperator(BaseOperator):
                     job.partitioned_config,
                     key,
                     f"job {job.name!r}",
+                    job_config=job.config,
                     node_paths=True,
                 ),
             )

@@ -78,8 +78,9 @@ class ResourceDefinition:
         self, config_or_config_fn: Mapping[str, Any], description: str | None = None
     ) -> ResourceDefinition:
         """A copy whose config is fixed to ``config_or_config_fn`` (checked now); run config
-        can no longer set it, as in Dagster. This is also how a resource gets its config in an
-        Airflow run, which takes no resource config. A config function is not built."""
+        can no longer set it, as in Dagster. In Airflow a resource gets its config this way or
+        from its job's ``config`` (a trigger's conf has no resource fields). A config function
+        is not built."""
         if not isinstance(config_or_config_fn, Mapping):
             raise DefinitionError(
                 f"{self!r}.configured({config_or_config_fn!r}): only a config dict is built; "
