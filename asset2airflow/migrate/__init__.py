@@ -2,8 +2,9 @@
 
 What migrated modules use is importable without Airflow: ``airflow_task``/``airflow_dag``
 (pinned task and DAG settings), ``AirflowAssetRef``, ``XComIOManager``, and the runtime helpers
-``run_python``/``run_operator``/``expand_items``, which import Airflow only when a step runs in
-it. ``observe``, ``migrate_file`` and ``compare_dags`` work on loaded Airflow DAGs.
+``run_python``/``run_operator``/``run_decorated``/``expand_items``, which import Airflow only
+when a step runs in it. ``observe``, ``migrate_file`` and ``compare_dags`` work on loaded
+Airflow DAGs.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from asset2airflow.migrate.runtime import (
     dag_param,
     expand_items,
     expand_kwargs_items,
+    run_decorated,
     run_operator,
     run_original_task,
     run_python,
@@ -35,6 +37,7 @@ __all__ = [
     "expand_kwargs_items",
     "migrate_file",
     "observe",
+    "run_decorated",
     "run_operator",
     "run_original_task",
     "run_python",

@@ -12,6 +12,7 @@ from asset2airflow.migrate.analyze import MigrationError, migrate_dag
 from asset2airflow.migrate.model import DagMigration
 from asset2airflow.migrate.module import render_module
 from asset2airflow.migrate.source import OriginModule
+from asset2airflow.migrate.written import recording
 
 
 @dataclass(frozen=True)
@@ -24,10 +25,12 @@ class MigratedDag:
 
 
 def load_dag_file(path: str | Path) -> tuple[dict[str, Any], dict[str, str]]:
-    """The DAGs of ``path`` by id and its import errors, from a real ``DagBag``."""
+    """The DAGs of ``path`` by id and its import errors, from a real ``DagBag``; each operator
+    keeps the arguments the file passed it (``written``)."""
     from airflow.dag_processing.dagbag import DagBag
 
-    bag = DagBag(dag_folder=str(path))
+    with recording():
+        bag = DagBag(dag_folder=str(path))
     return dict(bag.dags), {str(k): str(v) for k, v in bag.import_errors.items()}
 
 

@@ -18,6 +18,8 @@ class TaskKind(enum.Enum):
 
     PYTHON = "Python callable"
     """A TaskFlow function or ``PythonOperator`` callable, copied and called by the asset."""
+    DECORATED = "decorated function"
+    """A ``@task.<kind>`` function (bash, branch...): copied and run by the same decorator."""
     OPERATOR = "operator-backed"
     """Any other operator: the asset runs the original class with the original arguments."""
     MAPPED = "mapped, runs its items in one task"

@@ -5,10 +5,14 @@
   rendered, context variables such as ``ti`` or ``ds`` are passed to parameters asking for
   them, ``Metadata`` it yields reaches the outlets); elsewhere (``materialize()``, unit tests)
   it is a plain call.
-- ``run_operator("module.Operator", **arguments)``: an operator-backed asset. The original
-  operator class is imported when the step runs (never while the module is imported), built
-  with the original arguments, its templates rendered with the task's context and its
-  ``execute`` called; what it returns is the asset's value.
+- ``run_operator(Operator, **arguments)``: an operator-backed asset. The original operator
+  class (imported by the module) is built with the original arguments when the step runs, its
+  templates rendered with the task's context and its ``execute`` called; what it returns is
+  the asset's value.
+- ``run_decorated(task.bash(**decorator_arguments), fn, *args, **kwargs)``: a task of a
+  ``@task.<kind>`` decorator other than plain ``@task`` (bash, branch, short_circuit,
+  virtualenv...): the decorator makes the original task's operator from the copied function,
+  which then runs as ``run_operator`` runs its operator.
 - ``expand_items``/``expand_kwargs_items``: the items a mapped task maps over, in Airflow's
   map-index order.
 
@@ -18,7 +22,6 @@ Airflow is imported only when a step runs in Airflow.
 from __future__ import annotations
 
 import contextvars
-import importlib
 import itertools
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -26,8 +29,6 @@ from pathlib import Path
 from typing import Any
 
 from asset2airflow.errors import Asset2AirflowError
-
-PYTHON_OPERATOR = "airflow.providers.standard.operators.python.PythonOperator"
 
 
 class NotInAirflowError(Asset2AirflowError):
@@ -46,50 +47,52 @@ def airflow_context() -> Any | None:
         return None
 
 
-def import_operator(path: str) -> type[Any]:
-    """The class at ``"package.module.Class"``; errors name the path."""
-    module_name, _, name = path.rpartition(".")
-    try:
-        found = getattr(importlib.import_module(module_name), name)
-    except (ImportError, AttributeError, ValueError) as exc:
-        raise Asset2AirflowError(
-            f"cannot import operator {path!r}: {exc}. Install the provider that has it, or "
-            "fix the path in the asset module."
-        ) from exc
-    if not isinstance(found, type):
-        raise Asset2AirflowError(f"{path!r} is {found!r}, not an operator class")
-    return found
-
-
 def run_python(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
     """Call a task's Python callable as Airflow's ``PythonOperator`` would (in Airflow), or
     plainly (elsewhere)."""
     context = airflow_context()
     if context is None:
         return fn(*args, **kwargs)
-    return _run(PYTHON_OPERATOR, context, python_callable=fn, op_args=list(args), op_kwargs=kwargs)
+    from airflow.providers.standard.operators.python import PythonOperator
+
+    return run_operator(PythonOperator, python_callable=fn, op_args=list(args), op_kwargs=kwargs)
 
 
-def run_operator(operator: str | type[Any], /, **arguments: Any) -> Any:
-    """Run Airflow operator ``operator`` (``"module.Class"``, or a class defined in the
-    module) with ``arguments`` inside the current Airflow task and return what its
-    ``execute`` returns."""
+def run_operator(operator: type[Any], /, **arguments: Any) -> Any:
+    """Run Airflow operator class ``operator`` with ``arguments`` inside the current Airflow
+    task and return what its ``execute`` returns."""
+    context = _needed(f"runs the Airflow operator {operator.__name__}")
+    return _run(operator(task_id=context["task"].task_id, **arguments), context)
+
+
+def run_decorated(
+    decorator: Callable[[Callable[..., Any]], Any],
+    fn: Callable[..., Any],
+    /,
+    *args: Any,
+    **kwargs: Any,
+) -> Any:
+    """Run ``fn`` as the task ``decorator`` (``task.bash(...)``, ``task.short_circuit()``...)
+    makes of it, called with ``args`` and ``kwargs``, inside the current Airflow task; return
+    what its operator's ``execute`` returns."""
+    context = _needed(f"runs the @task decorated function {getattr(fn, '__name__', fn)!r}")
+    made = decorator(fn).override(task_id=context["task"].task_id)(*args, **kwargs)
+    return _run(made.operator, context)
+
+
+def _needed(what: str) -> Any:
     context = airflow_context()
     if context is None:
-        name = operator.rpartition(".")[2] if isinstance(operator, str) else operator.__name__
         raise NotInAirflowError(
-            f"this asset runs the Airflow operator {name} and needs a "
-            "running Airflow task: run its DAG in Airflow (or dag.test()); materialize() can "
-            "only run the migrated Python callables."
+            f"this asset {what} and needs a running Airflow task: run its DAG in Airflow (or "
+            "dag.test()); materialize() can only run the migrated Python callables."
         )
-    return _run(operator, context, **arguments)
+    return context
 
 
-def _run(operator: str | type[Any], context: Any, **arguments: Any) -> Any:
-    """Build ``operator`` as the running task (same task id, no DAG of its own) and run it."""
+def _run(op: Any, context: Any) -> Any:
+    """Run operator ``op``, built for the running task (same task id, no DAG of its own)."""
     outer = context["task"]
-    cls = import_operator(operator) if isinstance(operator, str) else operator
-    op = cls(task_id=outer.task_id, **arguments)
     # The operator sees the task's DAG and neighbours (a branch operator follows its downstream
     # tasks, LatestOnlyOperator reads the DAG's timetable) without being added to the DAG.
     object.__setattr__(op, "_dag", outer.get_dag())

@@ -140,6 +140,8 @@ def _importable(value: Any) -> tuple[str, str] | None:
         return None
     if module_name.startswith("unusual_prefix_") or module_name == "__main__":
         return None
+    if module_name.partition(".")[0] == "airflow" and _private(module_name, qualname):
+        return _public_airflow_path(module_name, qualname, value)
     try:
         module = importlib.import_module(module_name)
     except Exception:  # an import with side effects failing: not importable
@@ -155,6 +157,30 @@ def _importable(value: Any) -> tuple[str, str] | None:
         and getattr(found, "__module__", None) == module_name
     )
     return (module_name, qualname) if same else None
+
+
+def _private(module_name: str, name: str) -> bool:
+    return any(part.startswith("_") for part in [*module_name.split("."), name])
+
+
+def _public_airflow_path(module_name: str, name: str, value: Any) -> tuple[str, str] | None:
+    """A public module of Airflow that exports ``value`` (defined in a private one), searched
+    from the closest enclosing package outwards; ``None`` when only a private name has it:
+    generated modules never import private Airflow names, which change without notice."""
+    if name.startswith("_"):
+        return None
+    parts = module_name.split(".")
+    for end in range(len(parts) - 1, 0, -1):
+        candidate = ".".join(parts[:end])
+        if _private(candidate, name):
+            continue
+        try:
+            module = importlib.import_module(candidate)
+        except Exception:
+            continue
+        if getattr(module, name, None) is value:
+            return candidate, name
+    return None
 
 
 def _is_dag_object(value: Any) -> str | None:
@@ -216,7 +242,10 @@ class CodeCopier:
         if not self.origin.defines(cls):
             importable = _importable(cls)
             if importable is None:
-                raise Unsupported(f"class {cls.__qualname__} cannot be imported by name")
+                raise Unsupported(
+                    f"class {cls.__qualname__} of {cls.__module__} cannot be imported by a "
+                    "public name"
+                )
             return self.ns.import_from(*importable)
         node = self._find(ast.ClassDef, cls.__name__, _first_line(cls))
         if node is None or "<locals>" in cls.__qualname__:

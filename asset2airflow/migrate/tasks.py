@@ -1,19 +1,24 @@
 """One task of a loaded DAG -> one asset step (``TaskMigration``).
 
-- ``@task`` and ``PythonOperator``: an asset calling the copied callable with ``run_python``;
-  ``XComArg`` arguments become asset inputs (``XComIOManager`` keeps them XComs).
-- any other operator (Bash, SQL, sensors, branch and short-circuit decorators, provider
-  operators): an operator-backed asset, ``run_operator("module.Class", **original arguments)``.
+- ``@task`` and ``PythonOperator`` given only a callable and its arguments: an asset calling
+  the copied callable with ``run_python``; ``XComArg`` arguments become asset inputs
+  (``XComIOManager`` keeps them XComs).
+- other ``@task.<kind>`` decorators (bash, branch, short_circuit, virtualenv...): the copied
+  function run by the same public decorator with the same arguments (``run_decorated``).
+- any other operator (Bash, SQL, sensors, provider operators): an operator-backed asset,
+  ``run_operator(Operator, **arguments)``, the class imported by its public name.
 - mapped tasks (``.expand``, and tasks of mapped task groups): fallback, the items run one
   after another in one task (the value is the list of results, as a mapped task's XCom).
-- task-level Airflow settings that differ from what the DAG's ``default_args`` give (trigger
-  rule, retries, pool, owner, callbacks, docs...) are pinned with ``airflow_task``; outlets that
-  are not plain assets (aliases) and the original inlets are kept too.
+
+Arguments are what the DAG file wrote (``written``), falsy ones included, never compared with
+the class's defaults. Task-level Airflow settings the file wrote, or that differ from what the
+DAG's ``default_args`` give (trigger rule, retries, pool, owner, callbacks, docs...), are
+pinned with ``airflow_task``; outlets that are not plain assets (aliases) and the original
+inlets are kept too.
 """
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +31,7 @@ from asset2airflow.migrate.model import Note, TaskKind, TaskMigration
 from asset2airflow.migrate.namespace import ModuleNamespace, Unsupported
 from asset2airflow.migrate.source import CodeCopier
 from asset2airflow.migrate.values import ValueWriter, py_str
+from asset2airflow.migrate.written import written_arguments
 
 # BaseOperator settings compared with what the DAG's default_args give a new task.
 OUTER_ATTRIBUTES = (
@@ -45,7 +51,8 @@ _PLUMBING = {
     "is_setup", "is_teardown", "on_failure_fail_dagrun",
 }  # fmt: skip
 _PYTHON_ARGUMENTS = {"python_callable", "op_args", "op_kwargs"}
-_PLAIN_PYTHON = ("_PythonDecoratedOperator", "PythonOperator")
+# What a @task decorator passes its operator itself (the function, the call's arguments).
+_DECORATOR_ARGUMENTS = {*_PYTHON_ARGUMENTS, "multiple_outputs"}
 RUNTIME = "asset2airflow.migrate"
 
 
@@ -141,16 +148,6 @@ def _mapped_group(task: Any) -> Any:
     return None
 
 
-def _class_path(cls: type, copier: CodeCopier) -> str:
-    """``"module.Class"`` for an importable operator class, else the copied class's name."""
-    from asset2airflow.migrate.source import _importable
-
-    found = _importable(cls)
-    if found is not None:
-        return py_str(".".join(found))
-    return copier.klass(cls)
-
-
 def _differs(a: Any, b: Any) -> bool:
     try:
         return bool(a != b)
@@ -159,9 +156,13 @@ def _differs(a: Any, b: Any) -> bool:
 
 
 def outer_arguments(task: Any, context: TaskContext, writer: ValueWriter) -> list[tuple[str, str]]:
-    """``airflow_task`` keywords: the task's settings that a new task in the DAG would not
-    get from its ``default_args``, and the trigger rule when it is not our default."""
+    """``airflow_task`` keywords: the task's settings the DAG file wrote, or that a new task in
+    the DAG would not get from its ``default_args``, and the trigger rule when it is not our
+    default."""
     partial = getattr(task, "partial_kwargs", None)
+    written = set(written_arguments(task) or ())
+    if _decorator(_operator_class(task)) is not None:
+        written -= _DECORATOR_ARGUMENTS  # passed by the decorator, not by the file
     found: list[tuple[str, str]] = []
     for name in OUTER_ATTRIBUTES:
         value = (
@@ -170,11 +171,12 @@ def outer_arguments(task: Any, context: TaskContext, writer: ValueWriter) -> lis
             else (getattr(task, name, None))
         )
         if name == "trigger_rule":
-            if str(getattr(value, "value", value)) != TRIGGER_RULE:
+            if name in written or str(getattr(value, "value", value)) != TRIGGER_RULE:
                 found.append((name, writer.expr(value)))
             continue
-        if _differs(value, context.baseline.get(name)) and not (
-            name.startswith("on_") and not value and not context.baseline.get(name)
+        if name in written or (
+            _differs(value, context.baseline.get(name))
+            and not (name.startswith("on_") and not value and not context.baseline.get(name))
         ):
             found.append((name, writer.expr(value)))
     display = getattr(task, "task_display_name", task.task_id)
@@ -192,13 +194,55 @@ def _dump(params: Any) -> Any:
 
 
 def _nested_arguments(task: Any, context: TaskContext) -> dict[str, Any]:
-    """The operator's own constructor arguments (not BaseOperator's)."""
+    """The operator's own constructor arguments (not BaseOperator's) as the DAG file wrote
+    them: a mapped task's ``partial`` arguments, else the recorded constructor call."""
     given = getattr(task, "partial_kwargs", None)
     if given is None:
-        given = dict(getattr(task, "_BaseOperator__init_kwargs", {}))
-    return {
+        given = written_arguments(task)
+        if given is None:
+            raise Unsupported(
+                "the arguments it was created with were not recorded (load the DAG file with "
+                "asset2airflow.migrate.generate.load_dag_file)"
+            )
+    nested = {
         k: v for k, v in given.items() if k not in _PLUMBING and k not in context.base_parameters
     }
+    if _decorator(_operator_class(task)) is not None:
+        # The decorator passes the call's arguments even when there are none.
+        nested = {k: v for k, v in nested.items() if k not in _PYTHON_ARGUMENTS or v}
+    return nested
+
+
+def _operator_class(task: Any) -> type:
+    return getattr(task, "operator_class", None) or type(task)
+
+
+def _decorator(cls: type) -> str | None:
+    """``"@task.bash"``... for the operator class a ``@task`` decorator makes."""
+    name = getattr(cls, "custom_operator_name", None)
+    if not isinstance(name, str) or not name.startswith("@task"):
+        return None
+    if not any(k.__name__ == "DecoratedOperator" for k in cls.__mro__):
+        return None
+    return name
+
+
+def _decorator_code(cls: type, name: str, arguments: list[str], context: TaskContext) -> str:
+    """``task.bash(arguments)``: the public decorator that makes operator class ``cls``."""
+    from airflow import sdk
+
+    path = name.removeprefix("@").split(".")[1:]
+    found: Any = sdk.task
+    try:
+        for part in path:
+            found = getattr(found, part)
+        made = found(python_callable=lambda: None).operator_class
+    except Exception as exc:
+        raise Unsupported(f"its decorator {name} is not available here ({exc})") from None
+    if made is not cls:
+        raise Unsupported(f"its operator {cls.__name__} is not what {name} makes")
+    task_name = context.namespace.import_from("airflow.sdk", "task")
+    return f"{'.'.join([task_name, *path])}({', '.join(arguments)})"
 
 
 def _work(
@@ -217,10 +261,32 @@ def _work(
     item_target = (
         "op_kwargs" if getattr(task, "_expand_input_attr", "") == "op_kwargs_expand_input" else None
     )
-    plain = operator in _PLAIN_PYTHON and set(nested) <= _PYTHON_ARGUMENTS | {
-        "show_return_value_in_logs"
-    }
-    if plain and "python_callable" in nested:
+    decorator = _decorator(cls)
+    python_operator = operator == "PythonOperator" and cls.__module__.startswith("airflow.")
+    plain = (decorator == "@task" or python_operator) and set(nested) <= _PYTHON_ARGUMENTS
+    if decorator is not None and "python_callable" in nested:
+        callable_ = context.copier.callable(nested["python_callable"])
+        call_args = [writer.expr(a) for a in nested.get("op_args") or ()]
+        call_args += [f"{k}={writer.expr(v)}" for k, v in (nested.get("op_kwargs") or {}).items()]
+        if expand is not None and group is None:
+            call_args.append("**item")
+        if plain:
+            kind = TaskKind.PYTHON
+            run = context.namespace.import_from(RUNTIME, "run_python")
+            call_args.insert(0, callable_)
+            comment = f"TaskFlow task {task.task_id!r}: calls the original function."
+        else:
+            kind = TaskKind.DECORATED
+            run = context.namespace.import_from(RUNTIME, "run_decorated")
+            settings = [
+                f"{k}={writer.expr(v)}" for k, v in nested.items() if k not in _PYTHON_ARGUMENTS
+            ]
+            call_args[:0] = [_decorator_code(cls, decorator, settings, context), callable_]
+            comment = (
+                f"{decorator} task {task.task_id!r}: the same decorator runs the original "
+                "function with the original arguments."
+            )
+    elif plain and "python_callable" in nested:
         kind = TaskKind.PYTHON
         run = context.namespace.import_from(RUNTIME, "run_python")
         call_args = [context.copier.callable(nested["python_callable"])]
@@ -228,14 +294,12 @@ def _work(
         call_args += [f"{k}={writer.expr(v)}" for k, v in (nested.get("op_kwargs") or {}).items()]
         if expand is not None and group is None:
             call_args.append("**item")
-        comment = f"TaskFlow/PythonOperator task {task.task_id!r}: calls the original function."
+        comment = f"PythonOperator task {task.task_id!r}: calls the original function."
     else:
         kind = TaskKind.OPERATOR
         run = context.namespace.import_from(RUNTIME, "run_operator")
-        call_args = [_class_path(cls, context.copier)]
+        call_args = [context.copier.klass(cls)]
         for name, value in nested.items():
-            if not value and name != item_target and _optional(cls, name):
-                continue  # an empty op_args/op_kwargs... the class defaults anyway
             code = writer.expr(value)
             if name == item_target and expand is not None and group is None:
                 code = "{**" + code + ", **item}"
@@ -272,7 +336,7 @@ def translate_task(task: Any, context: TaskContext) -> TaskMigration:
     group = _mapped_group(task)
     inputs = _Inputs(task, context, "i" if group is not None else None)
     writer = inputs.writer
-    cls = getattr(task, "operator_class", None) or type(task)
+    cls = _operator_class(task)
     operator = getattr(cls, "custom_operator_name", None) or cls.__name__  # "@task.branch"
     nested = _nested_arguments(task, context)
     if getattr(task, "is_mapped", False) and hasattr(task, "python_callable"):
@@ -339,22 +403,6 @@ def translate_task(task: Any, context: TaskContext) -> TaskMigration:
         arguments=tuple(arguments),
         pinned=assets.pinned,
     )
-
-
-def _optional(cls: type, name: str) -> bool:
-    """Whether ``name`` (``op_args``, ``op_kwargs``, ``env``...) has a default in the first
-    ``__init__`` of ``cls``'s classes that names it."""
-    for klass in cls.__mro__:
-        init = klass.__dict__.get("__init__")
-        if init is None:
-            continue
-        try:
-            parameter = inspect.signature(init).parameters.get(name)
-        except (TypeError, ValueError):
-            return False
-        if parameter is not None:
-            return parameter.default is not parameter.empty
-    return False
 
 
 def _partial(task: Any, name: str) -> Any:

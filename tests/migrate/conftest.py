@@ -3,6 +3,7 @@ task between an original DAG and its generated asset module."""
 
 from __future__ import annotations
 
+import ast
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -47,6 +48,17 @@ def run_dag(dag: Any) -> RunOutcome:
     }
     tasks = {task: "/".join(sorted(s)) for task, s in states.items()}
     return RunOutcome(str(getattr(run.state, "value", run.state)), tasks, values)
+
+
+def private_airflow_imports(source: str) -> list[str]:
+    """``module.name`` of each private Airflow name the module imports."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("airflow"):
+            found += [f"{node.module}.{a.name}" for a in node.names]
+        elif isinstance(node, ast.Import):
+            found += [a.name for a in node.names if a.name.startswith("airflow")]
+    return [n for n in found if any(part.startswith("_") for part in n.split("."))]
 
 
 @pytest.fixture

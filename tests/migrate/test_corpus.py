@@ -15,7 +15,7 @@ import pytest
 
 from asset2airflow.migrate.compare import Difference, compare_dags, split_expected
 from asset2airflow.migrate.generate import MigratedDag, load_dag_file, migrate_dags
-from tests.migrate.conftest import run_dag
+from tests.migrate.conftest import private_airflow_imports, run_dag
 
 pytestmark = pytest.mark.integration
 
@@ -70,6 +70,8 @@ def test_every_example_dag_migrates_with_only_announced_differences(corpus: Corp
     assert (corpus.files, corpus.loading) == (EXAMPLE_FILES, LOADING_FILES)
     assert len(corpus.migrated) == EXAMPLE_DAGS
     assert {d: u for d, u in corpus.unexpected.items() if u} == {}
+    private = {d: private_airflow_imports(r.source) for d, r in corpus.migrated.items()}
+    assert {d: names for d, names in private.items() if names} == {}
     same = [d for d in corpus.migrated if not corpus.announced[d]]
     print(f"\n{len(same)} of {EXAMPLE_DAGS} example DAGs migrated with no difference")
     assert len(same) == SAME_DAGS
@@ -97,7 +99,7 @@ def test_generated_modules_show_how_each_task_runs(corpus: Corpus) -> None:
     assert '    return run_python(load, transform["total_order_value"])' in etl
     bash = corpus.migrated["tutorial"].source
     assert "Operator-backed: runs the original BashOperator of task 'print_date'" in bash
-    assert 'bash_command="date",' in bash
+    assert 'return run_operator(BashOperator, bash_command="date")' in bash
     decorated = corpus.migrated["asset2_producer"].source  # Airflow's own @asset
     assert 'AirflowAssetRef(name="asset2_producer", uri="s3://bucket/object")' in decorated
 

@@ -83,11 +83,11 @@ def test_operators_become_operator_backed_assets(tmp_path: Path) -> None:
     count = dag.get_task("report.count")
     assert sorted(o.name for o in count.outlets) == ["report/count", "report/size"]
     assert dag.get_task("join").trigger_rule == "none_failed_min_one_success"
-    assert (
-        'return run_operator(\n        "airflow.providers.standard.operators.bash.BashOperator",\n'
-        '        bash_command="echo {{ params.word }}-{{ task.task_id }}",\n    )'
-    ) in result.source
-    assert all(t.kind is TaskKind.OPERATOR for t in result.migration.tasks)
+    command = '"echo {{ params.word }}-{{ task.task_id }}"'
+    assert f"return run_operator(BashOperator, bash_command={command})" in result.source
+    kinds = {t.task_id: t.kind for t in result.migration.tasks}
+    assert kinds.pop("choose") is TaskKind.DECORATED  # @task.branch
+    assert set(kinds.values()) == {TaskKind.OPERATOR}
 
 
 def test_bash_chain_and_branch_run_like_the_original(tmp_path: Path, in_dags_folder: Place) -> None:
@@ -134,7 +134,8 @@ def test_migrate_and_check_commands(tmp_path: Path, capsys: pytest.CaptureFixtur
     out = tmp_path / "assets"
     assert main(["migrate", str(DAGS / "ops_chain.py"), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert f"DAG 'ops_chain' -> {out / 'ops_chain.py'} (8 tasks: 8 operator-backed)" in printed
+    kinds = "8 tasks: 7 operator-backed, 1 decorated function"
+    assert f"DAG 'ops_chain' -> {out / 'ops_chain.py'} ({kinds})" in printed
     assert "report.count  assets report/count, report/size" in printed
     assert "differs: DAG: task groups ['report'] are flattened" in printed
     generated = out / "ops_chain.py"

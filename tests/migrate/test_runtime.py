@@ -39,8 +39,10 @@ def test_run_python_is_a_plain_call_outside_airflow() -> None:
 
 
 def test_operator_backed_asset_outside_airflow_says_what_it_needs() -> None:
+    from airflow.providers.standard.operators.bash import BashOperator
+
     with pytest.raises(NotInAirflowError, match="runs the Airflow operator BashOperator"):
-        run_operator("airflow.providers.standard.operators.bash.BashOperator", bash_command="x")
+        run_operator(BashOperator, bash_command="x")
 
 
 def test_xcom_io_manager_keeps_values_in_process_outside_airflow() -> None:
