@@ -19,11 +19,12 @@ from asset2airflow.migrate.namespace import ModuleNamespace, Unsupported
 from asset2airflow.migrate.source import CodeCopier, OriginModule
 from asset2airflow.migrate.tasks import OUTER_ATTRIBUTES, TaskContext, _outlets, translate_task
 from asset2airflow.migrate.values import ValueWriter
+from asset2airflow.migrate.written import written_arguments
 
-# DAG(...) arguments kept when they differ from a new DAG's; the first ones always (the
-# compiler derives its own otherwise).
+# DAG(...) arguments kept when the DAG file wrote them or they differ from a new DAG's; the
+# first ones always (the compiler derives its own otherwise).
 _ALWAYS = ("description", "start_date", "catchup", "default_args", "tags", "params", "doc_md")
-_DAG_FIELDS = (
+DAG_FIELDS = (
     *_ALWAYS, "end_date", "template_searchpath", "template_undefined", "user_defined_macros",
     "user_defined_filters", "max_active_tasks", "max_active_runs",
     "max_consecutive_failed_dag_runs", "dagrun_timeout", "deadline", "on_success_callback",
@@ -54,9 +55,9 @@ def toposorted(dag: Any) -> list[Any]:
     return ordered
 
 
-def _probe(dag: Any) -> tuple[Any, dict[str, Any], frozenset[str]]:
-    """A new DAG with the same default_args and one new task in it: what the generated DAG and
-    its tasks get without pinning anything."""
+def _probe(dag: Any) -> tuple[dict[str, Any], frozenset[str]]:
+    """What a task of the generated DAG gets without pinning anything: a new task in a DAG with
+    the same default_args and dates (the generated DAG keeps both)."""
     from airflow.sdk import DAG, BaseOperator
 
     with DAG(
@@ -66,11 +67,11 @@ def _probe(dag: Any) -> tuple[Any, dict[str, Any], frozenset[str]]:
         start_date=dag.start_date,
         end_date=dag.end_date,
         auto_register=False,
-    ) as probe:
+    ):
         task = BaseOperator(task_id="probe")
     parameters = set(inspect.signature(BaseOperator.__init__).parameters) - {"self", "kwargs"}
     baseline = {name: getattr(task, name, None) for name in OUTER_ATTRIBUTES}
-    return probe, baseline, frozenset(parameters)
+    return baseline, frozenset(parameters)
 
 
 def _differs(a: Any, b: Any) -> bool:
@@ -80,12 +81,17 @@ def _differs(a: Any, b: Any) -> bool:
         return True
 
 
-def dag_arguments(dag: Any, probe: Any, writer: ValueWriter) -> list[tuple[str, str]]:
-    """``airflow_dag`` keywords: the schedule as written, and every setting that a new DAG
-    would not have (the first ``_ALWAYS`` ones always)."""
+def dag_arguments(dag: Any, writer: ValueWriter) -> list[tuple[str, str]]:
+    """``airflow_dag`` keywords: the schedule as written, every setting the DAG file wrote, and
+    every other setting a new DAG would not have (the first ``_ALWAYS`` ones always). The new
+    DAG shares nothing with ``dag``, so it cannot hide a difference."""
+    from airflow.sdk import DAG
+
+    fresh = DAG("asset2airflow_migrate_probe", schedule=None, auto_register=False)
+    written = set(written_arguments(dag) or ())
     found = [("schedule", writer.expr(getattr(dag, "schedule", None)))]
-    for name in _DAG_FIELDS:
-        value, base = getattr(dag, name, None), getattr(probe, name, None)
+    for name in DAG_FIELDS:
+        value, base = getattr(dag, name, None), getattr(fresh, name, None)
         if name in ("start_date", "end_date") and value is not None:
             # Airflow keeps dates in UTC; written in the DAG's timezone, which the DAG (and
             # its cron schedule) takes from its start date.
@@ -94,7 +100,7 @@ def dag_arguments(dag: Any, probe: Any, writer: ValueWriter) -> list[tuple[str, 
             value = sorted(value or ())
         elif name == "params":
             value = dag.params
-        if name in _ALWAYS or _differs(value, base):
+        if name in _ALWAYS or name in written or _differs(value, base):
             found.append((name, writer.expr(value)))
     display = getattr(dag, "dag_display_name", dag.dag_id)
     if display != dag.dag_id:
@@ -147,7 +153,7 @@ def migrate_dag(dag: Any, origin: OriginModule) -> DagMigration:
     writer = ValueWriter(namespace, copier)
     ordered = toposorted(dag)
     assets = assign_keys((t.task_id, _outlets(t)) for t in ordered)
-    probe, baseline, base_parameters = _probe(dag)
+    baseline, base_parameters = _probe(dag)
     context = TaskContext(dag, assets, baseline, base_parameters, namespace, copier)
     context.original_name = original_copy_name(origin.file)
     tasks: list[TaskMigration] = []
@@ -157,7 +163,7 @@ def migrate_dag(dag: Any, origin: OriginModule) -> DagMigration:
         except Unsupported as exc:
             raise MigrationError(f"DAG {dag.dag_id!r}, task {task.task_id!r}: {exc}") from exc
     try:
-        arguments = dag_arguments(dag, probe, writer)
+        arguments = dag_arguments(dag, writer)
     except Unsupported as exc:
         raise MigrationError(f"DAG {dag.dag_id!r}: {exc}") from exc
     notes = [*context.notes, *_structure_notes(dag)]

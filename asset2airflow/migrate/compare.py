@@ -4,7 +4,8 @@ Compared: task ids; per task its upstream tasks, trigger rule, retries and retry
 owner, pool, queue, priority, timeout, depends_on_past, outlets (the generated task may add
 the asset it became when the original had no outlet: that is the point), mapping and
 setup/teardown roles; per DAG the timetable (Airflow's own serialized form), params, tags,
-start/end date, catchup, default_args, run limits, task groups and edge labels.
+every ``DAG(...)`` setting (dates, catchup, run limits and timeout, docs, owner links, access
+control, callbacks, template settings...), default_args, task groups and edge labels.
 """
 
 from __future__ import annotations
@@ -48,8 +49,13 @@ _TASK_FIELDS = (
     "depends_on_past", "wait_for_downstream", "max_active_tis_per_dag", "email",
 )  # fmt: skip
 _DAG_FIELDS = (
-    "start_date", "end_date", "catchup", "max_active_runs", "max_active_tasks",
-    "dagrun_timeout", "is_paused_upon_creation",
+    "description", "start_date", "end_date", "catchup", "max_active_runs", "max_active_tasks",
+    "max_consecutive_failed_dag_runs", "dagrun_timeout", "is_paused_upon_creation", "doc_md",
+    "owner_links", "access_control", "render_template_as_native_obj", "template_searchpath",
+    "template_undefined", "jinja_environment_kwargs", "fail_fast", "allowed_run_types",
+    "disable_bundle_versioning", "rerun_with_latest_version", "dag_display_name",
+    "on_success_callback", "on_failure_callback", "user_defined_macros", "user_defined_filters",
+    "deadline",
 )  # fmt: skip
 
 
@@ -128,7 +134,12 @@ def compare_dags(original: Any, generated: Any) -> list[Difference]:
     check(None, "params", original.params.dump(), generated.params.dump())
     check(None, "tags", sorted(original.tags), sorted(generated.tags))
     for name in _DAG_FIELDS:
-        check(None, name, getattr(original, name, None), getattr(generated, name, None))
+        check(
+            None,
+            name,
+            _callable_aware(getattr(original, name, None)),
+            _callable_aware(getattr(generated, name, None)),
+        )
     check(
         None,
         "default_args",
