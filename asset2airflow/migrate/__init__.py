@@ -14,6 +14,7 @@ from typing import Any
 from asset2airflow.authoring.airflow_decorators import airflow_dag, airflow_task
 from asset2airflow.authoring.airflow_options import AirflowAssetRef
 from asset2airflow.migrate.runtime import (
+    JinjaTemplate,
     dag_param,
     expand_items,
     expand_kwargs_items,
@@ -27,6 +28,7 @@ from asset2airflow.migrate.xcom import XComIOManager
 
 __all__ = [
     "AirflowAssetRef",
+    "JinjaTemplate",
     "XComIOManager",
     "airflow_dag",
     "airflow_task",

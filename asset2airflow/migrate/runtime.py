@@ -47,6 +47,46 @@ def airflow_context() -> Any | None:
         return None
 
 
+class JinjaTemplate(str):
+    """A string argument of a task's callable that the original task rendered as a Jinja
+    template (it has template syntax, or rendering changes it). ``run_python`` and
+    ``run_decorated`` render these and pass every other argument as it is: values read from
+    upstream XComs were never rendered by the original task. Outside Airflow it is the string
+    itself."""
+
+
+class _AsIs:
+    """An argument Airflow's template rendering passes through unchanged (it resolves it)."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def resolve(self, context: Any) -> Any:
+        return self.value
+
+
+def _unrendered(value: Any) -> Any:
+    """``value`` for a templated argument: its ``JinjaTemplate`` strings rendered, the rest as
+    it is."""
+    if isinstance(value, JinjaTemplate):
+        return str(value)
+    if not _has_template(value):
+        return _AsIs(value)
+    if isinstance(value, dict):
+        return {k: _unrendered(v) for k, v in value.items()}
+    return type(value)(_unrendered(v) for v in value)
+
+
+def _has_template(value: Any) -> bool:
+    if isinstance(value, JinjaTemplate):
+        return True
+    if isinstance(value, dict):
+        return any(_has_template(v) for v in value.values())
+    if type(value) in (list, tuple, set):
+        return any(_has_template(v) for v in value)
+    return False
+
+
 def run_python(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
     """Call a task's Python callable as Airflow's ``PythonOperator`` would (in Airflow), or
     plainly (elsewhere)."""
@@ -55,7 +95,12 @@ def run_python(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
         return fn(*args, **kwargs)
     from airflow.providers.standard.operators.python import PythonOperator
 
-    return run_operator(PythonOperator, python_callable=fn, op_args=list(args), op_kwargs=kwargs)
+    return run_operator(
+        PythonOperator,
+        python_callable=fn,
+        op_args=[_unrendered(a) for a in args],
+        op_kwargs={k: _unrendered(v) for k, v in kwargs.items()},
+    )
 
 
 def run_operator(operator: type[Any], /, **arguments: Any) -> Any:
@@ -76,7 +121,8 @@ def run_decorated(
     makes of it, called with ``args`` and ``kwargs``, inside the current Airflow task; return
     what its operator's ``execute`` returns."""
     context = _needed(f"runs the @task decorated function {getattr(fn, '__name__', fn)!r}")
-    made = decorator(fn).override(task_id=context["task"].task_id)(*args, **kwargs)
+    task = decorator(fn).override(task_id=context["task"].task_id)
+    made = task(*(_unrendered(a) for a in args), **{k: _unrendered(v) for k, v in kwargs.items()})
     return _run(made.operator, context)
 
 

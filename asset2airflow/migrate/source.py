@@ -16,9 +16,10 @@ import builtins
 import functools
 import importlib
 import inspect
+import io
 import symtable
 import sys
-import textwrap
+import tokenize
 import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -275,7 +276,7 @@ class CodeCopier:
             assert self.value_code is not None
             values = [self.value_code(_cell_value(cells[v], fn)) for v in free]
             factory = self.ns.claim(("factory", key), f"_make_{name}")
-            body = textwrap.indent(renamed, "    ")
+            body = _reindent(renamed, 0, "    ")
             return (
                 f"def {factory}({', '.join(free)}):\n{body}    return {name}\n\n\n"
                 f"{name} = {factory}({', '.join(values)})"
@@ -310,11 +311,12 @@ class CodeCopier:
         return candidates[0] if len(candidates) == 1 else None
 
     def _statement_source(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> str:
-        """The definition without Airflow decorators, dedented to column 0."""
+        """The definition without Airflow decorators, dedented to column 0 (string literals
+        unchanged, see ``_reindent``)."""
         kept = [d for d in node.decorator_list if not self._airflow_decorator(d)]
         header = "".join(f"@{self.origin.segment(d)}\n" for d in kept)
         text = self.origin.lines(node.lineno, node.end_lineno or node.lineno)
-        return header + _strip_indent(text, node.col_offset)
+        return header + _reindent(text, node.col_offset, "")
 
     def _airflow_decorator(self, decorator: ast.expr) -> bool:
         root: ast.expr = decorator.func if isinstance(decorator, ast.Call) else decorator
@@ -417,11 +419,39 @@ def _renamed(source: str, old: str, new: str, keyword: str) -> str:
     return source.replace(marker, f"{keyword} {new}", 1)
 
 
-def _strip_indent(text: str, width: int) -> str:
-    """``text`` with up to ``width`` leading blanks removed from every line (a line of a
-    multi-line string indented less than the definition loses only the blanks it has)."""
+def _reindent(text: str, remove: int, add: str) -> str:
+    """``text`` (whole statements) with up to ``remove`` leading blanks taken from, and ``add``
+    put before, each line that starts outside a string literal. A line that continues a multi-line
+    string (a docstring, a triple-quoted f-string, a string continued with a backslash) is part
+    of the string's value and stays byte for byte as written. A statement that cannot be
+    tokenized cannot be moved exactly: ``Unsupported`` (the task then runs from the kept
+    original file)."""
+    inside = _lines_inside_strings(text)
     lines = []
-    for line in text.splitlines(keepends=True):
+    for number, line in enumerate(text.splitlines(keepends=True), start=1):
+        if number in inside:
+            lines.append(line)
+            continue
         blanks = len(line) - len(line.lstrip(" \t"))
-        lines.append(line[min(blanks, width) :])
+        stripped = line[min(blanks, remove) :]
+        lines.append(add + stripped if stripped.strip() else stripped)
     return "".join(lines)
+
+
+def _lines_inside_strings(source: str) -> set[int]:
+    """Numbers (from 1) of the lines of ``source`` that begin inside a string literal."""
+    starts: list[int] = []  # f-strings tokenized in parts (Python 3.12+)
+    inside: set[int] = set()
+    fstring_start = getattr(tokenize, "FSTRING_START", None)
+    fstring_end = getattr(tokenize, "FSTRING_END", None)
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.STRING:
+                inside.update(range(token.start[0] + 1, token.end[0] + 1))
+            elif token.type == fstring_start:
+                starts.append(token.start[0])
+            elif token.type == fstring_end and starts:
+                inside.update(range(starts.pop() + 1, token.end[0] + 1))
+    except (tokenize.TokenError, SyntaxError) as exc:
+        raise Unsupported(f"its source cannot be tokenized ({exc})") from None
+    return inside

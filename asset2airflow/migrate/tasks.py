@@ -19,6 +19,7 @@ inlets are kept too.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -137,6 +138,28 @@ class _Inputs:
     @property
     def writer(self) -> ValueWriter:
         return ValueWriter(self.context.namespace, self.context.copier, self.special)
+
+    def call_writer(self, template_ext: tuple[str, ...]) -> ValueWriter:
+        """The writer of a callable's arguments: strings that rendering would change are
+        ``JinjaTemplate``s (the only arguments ``run_python``/``run_decorated`` render)."""
+
+        def special(value: Any) -> str | None:
+            claimed = self.special(value)
+            if claimed is None and _rendering_changes(value, template_ext):
+                template = self.context.namespace.import_from(RUNTIME, "JinjaTemplate")
+                return f"{template}({py_str(value)})"
+            return claimed
+
+        return ValueWriter(self.context.namespace, self.context.copier, special)
+
+
+def _rendering_changes(value: Any, template_ext: tuple[str, ...]) -> bool:
+    """Whether Airflow's rendering of string ``value`` may give something else: template
+    syntax, the trailing newline Jinja drops, a template file extension."""
+    if not isinstance(value, str) or isinstance(value, enum.Enum):
+        return False
+    syntax = any(mark in value for mark in ("{{", "{%", "{#"))
+    return syntax or value.endswith("\n") or bool(template_ext and value.endswith(template_ext))
 
 
 def _mapped_group(task: Any) -> Any:
@@ -264,10 +287,13 @@ def _work(
     decorator = _decorator(cls)
     python_operator = operator == "PythonOperator" and cls.__module__.startswith("airflow.")
     plain = (decorator == "@task" or python_operator) and set(nested) <= _PYTHON_ARGUMENTS
+    arguments = inputs.call_writer(tuple(getattr(cls, "template_ext", None) or ()))
     if decorator is not None and "python_callable" in nested:
         callable_ = context.copier.callable(nested["python_callable"])
-        call_args = [writer.expr(a) for a in nested.get("op_args") or ()]
-        call_args += [f"{k}={writer.expr(v)}" for k, v in (nested.get("op_kwargs") or {}).items()]
+        call_args = [arguments.expr(a) for a in nested.get("op_args") or ()]
+        call_args += [
+            f"{k}={arguments.expr(v)}" for k, v in (nested.get("op_kwargs") or {}).items()
+        ]
         if expand is not None and group is None:
             call_args.append("**item")
         if plain:
@@ -290,8 +316,10 @@ def _work(
         kind = TaskKind.PYTHON
         run = context.namespace.import_from(RUNTIME, "run_python")
         call_args = [context.copier.callable(nested["python_callable"])]
-        call_args += [writer.expr(a) for a in nested.get("op_args") or ()]
-        call_args += [f"{k}={writer.expr(v)}" for k, v in (nested.get("op_kwargs") or {}).items()]
+        call_args += [arguments.expr(a) for a in nested.get("op_args") or ()]
+        call_args += [
+            f"{k}={arguments.expr(v)}" for k, v in (nested.get("op_kwargs") or {}).items()
+        ]
         if expand is not None and group is None:
             call_args.append("**item")
         comment = f"PythonOperator task {task.task_id!r}: calls the original function."
