@@ -15,6 +15,7 @@ from typing import Any
 from asset2airflow.errors import Asset2AirflowError
 from asset2airflow.migrate.keys import assign_keys
 from asset2airflow.migrate.model import DagMigration, Note, TaskMigration
+from asset2airflow.migrate.module_values import Frozen
 from asset2airflow.migrate.namespace import ModuleNamespace, Unsupported
 from asset2airflow.migrate.source import CodeCopier, OriginModule
 from asset2airflow.migrate.tasks import OUTER_ATTRIBUTES, TaskContext, _outlets, translate_task
@@ -116,20 +117,36 @@ def _in_timezone(value: Any, timezone: Any) -> Any:
 
 
 def _structure_notes(dag: Any) -> Iterable[Note]:
-    groups = sorted(
-        {t.task_group.group_id for t in dag.tasks if getattr(t.task_group, "group_id", None)}
-    )
-    if groups:
+    groups: dict[str, list[str]] = {}
+    for task in dag.tasks:
+        group_id = getattr(task.task_group, "group_id", None)
+        if group_id:
+            groups.setdefault(group_id, []).append(task.task_id)
+    for group_id, members in sorted(groups.items()):
         yield Note(
             None,
-            f"task groups {groups} are flattened: their tasks keep their ids (group.task) and "
-            "edges, the Graph view shows no group boxes",
+            f"task group {group_id!r} is flattened (tasks {', '.join(sorted(members))}): they "
+            "keep their ids and edges; the Graph view shows no group box, and clearing or "
+            "marking the group in the UI is done task by task",
             difference=True,
             field="task_groups",
         )
     if getattr(dag, "edge_info", None):
         labels = sorted(f"{u} >> {d}" for u, d in _edges_with_info(dag.edge_info))
         yield Note(None, f"edge labels are not kept ({', '.join(labels)})", True, "edge_labels")
+
+
+def _frozen_notes(frozen: Iterable[Frozen]) -> Iterable[Note]:
+    for value in frozen:
+        yield Note(
+            value.task_id,
+            f"{value.name} is frozen to {value.value}: the DAG file computes it when it loads "
+            f"(`{value.statement}`, assigned more than once or inside a block, so no single "
+            "statement can be copied); where that gives another value (another machine, "
+            "environment or time) the original differs",
+            difference=True,
+            field="frozen",
+        )
 
 
 def _edges_with_info(edge_info: Any) -> list[tuple[str, str]]:
@@ -158,15 +175,17 @@ def migrate_dag(dag: Any, origin: OriginModule) -> DagMigration:
     context.original_name = original_copy_name(origin.file)
     tasks: list[TaskMigration] = []
     for task in ordered:
+        copier.task_id = task.task_id
         try:
             tasks.append(translate_task(task, context))
         except Unsupported as exc:
             raise MigrationError(f"DAG {dag.dag_id!r}, task {task.task_id!r}: {exc}") from exc
+    copier.task_id = None
     try:
         arguments = dag_arguments(dag, writer)
     except Unsupported as exc:
         raise MigrationError(f"DAG {dag.dag_id!r}: {exc}") from exc
-    notes = [*context.notes, *_structure_notes(dag)]
+    notes = [*context.notes, *_structure_notes(dag), *_frozen_notes(copier.frozen)]
     return DagMigration(
         dag_id=dag.dag_id,
         source=origin.file,

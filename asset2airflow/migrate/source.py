@@ -16,16 +16,21 @@ import builtins
 import functools
 import importlib
 import inspect
-import io
 import symtable
 import sys
-import tokenize
 import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from asset2airflow.migrate.indent import reindent
+from asset2airflow.migrate.module_values import (
+    Frozen,
+    computed_binding,
+    is_computed,
+    single_assignment,
+)
 from asset2airflow.migrate.namespace import ModuleNamespace, Unsupported
 
 _FUTURE = "from __future__ import annotations\n"
@@ -201,6 +206,9 @@ class CodeCopier:
     def __init__(self, namespace: ModuleNamespace, origin: OriginModule) -> None:
         self.ns = namespace
         self.origin = origin
+        self.task_id: str | None = None
+        """The task whose code is being copied (``None``: the DAG's settings)."""
+        self.frozen: list[Frozen] = []
         self.value_code: Callable[[Any], str] | None = None
         self.literal_code: Callable[[Any], str] | None = None
 
@@ -276,7 +284,7 @@ class CodeCopier:
             assert self.value_code is not None
             values = [self.value_code(_cell_value(cells[v], fn)) for v in free]
             factory = self.ns.claim(("factory", key), f"_make_{name}")
-            body = _reindent(renamed, 0, "    ")
+            body = reindent(renamed, 0, "    ")
             return (
                 f"def {factory}({', '.join(free)}):\n{body}    return {name}\n\n\n"
                 f"{name} = {factory}({', '.join(values)})"
@@ -316,7 +324,7 @@ class CodeCopier:
         kept = [d for d in node.decorator_list if not self._airflow_decorator(d)]
         header = "".join(f"@{self.origin.segment(d)}\n" for d in kept)
         text = self.origin.lines(node.lineno, node.end_lineno or node.lineno)
-        return header + _reindent(text, node.col_offset, "")
+        return header + reindent(text, node.col_offset, "")
 
     def _airflow_decorator(self, decorator: ast.expr) -> bool:
         root: ast.expr = decorator.func if isinstance(decorator, ast.Call) else decorator
@@ -364,13 +372,32 @@ class CodeCopier:
             if expression != name:
                 self.ns.define(("alias", name), name, lambda n: f"{n} = {expression}", exact=True)
             return
+        statement = single_assignment(self.origin.tree, name)
+        if statement is not None and is_computed(statement) and self._copyable(statement):
+            self.copy_statement(name)  # kept as code: its value may differ between machines
+            return
         try:
             assert self.literal_code is not None
             expression = self.literal_code(value)
         except Unsupported:
             self.copy_statement(name)
             return
+        computed = computed_binding(self.origin.tree, name)
+        if computed is not None and self.ns.name_of(("global", name)) is None:
+            line = self.origin.segment(computed).splitlines()[0]
+            self.frozen.append(Frozen(self.task_id, name, line, expression))
         self.ns.define(("global", name), name, lambda n: f"{n} = {expression}", exact=True)
+
+    def _copyable(self, statement: ast.stmt) -> bool:
+        """Whether the module-level statement can be copied: every name it reads exists and
+        none is a DAG object."""
+        for name in _global_names(self.origin.segment(statement) + "\n"):
+            if name in self.origin.globals:
+                if _is_dag_object(self.origin.globals[name]) is not None:
+                    return False
+            elif not hasattr(builtins, name) and not name.startswith("__"):
+                return False
+        return True
 
     def copy_statement(self, name: str) -> str:
         """Copy the module-level assignment of ``name`` (and what it uses) as written."""
@@ -417,41 +444,3 @@ def _renamed(source: str, old: str, new: str, keyword: str) -> str:
         return source
     marker = f"{keyword} {old}"
     return source.replace(marker, f"{keyword} {new}", 1)
-
-
-def _reindent(text: str, remove: int, add: str) -> str:
-    """``text`` (whole statements) with up to ``remove`` leading blanks taken from, and ``add``
-    put before, each line that starts outside a string literal. A line that continues a multi-line
-    string (a docstring, a triple-quoted f-string, a string continued with a backslash) is part
-    of the string's value and stays byte for byte as written. A statement that cannot be
-    tokenized cannot be moved exactly: ``Unsupported`` (the task then runs from the kept
-    original file)."""
-    inside = _lines_inside_strings(text)
-    lines = []
-    for number, line in enumerate(text.splitlines(keepends=True), start=1):
-        if number in inside:
-            lines.append(line)
-            continue
-        blanks = len(line) - len(line.lstrip(" \t"))
-        stripped = line[min(blanks, remove) :]
-        lines.append(add + stripped if stripped.strip() else stripped)
-    return "".join(lines)
-
-
-def _lines_inside_strings(source: str) -> set[int]:
-    """Numbers (from 1) of the lines of ``source`` that begin inside a string literal."""
-    starts: list[int] = []  # f-strings tokenized in parts (Python 3.12+)
-    inside: set[int] = set()
-    fstring_start = getattr(tokenize, "FSTRING_START", None)
-    fstring_end = getattr(tokenize, "FSTRING_END", None)
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(source).readline):
-            if token.type == tokenize.STRING:
-                inside.update(range(token.start[0] + 1, token.end[0] + 1))
-            elif token.type == fstring_start:
-                starts.append(token.start[0])
-            elif token.type == fstring_end and starts:
-                inside.update(range(starts.pop() + 1, token.end[0] + 1))
-    except (tokenize.TokenError, SyntaxError) as exc:
-        raise Unsupported(f"its source cannot be tokenized ({exc})") from None
-    return inside

@@ -345,11 +345,13 @@ def _work(
         items = f"{context.namespace.import_from(RUNTIME, items_fn)}({writer.expr(items_value)})"
         loop = "item in " + items if group is None else f"i, item in enumerate({items})"
         body = layout.comprehension(layout.call(run, call_args, 8), loop, 4, "return ")
+        where = "mapped task" if group is None else f"task of mapped task group {group.group_id!r}"
         context.notes.append(
             Note(
                 task.task_id,
-                "mapped task: its map items run one after another in one task "
-                "instance (its value is the list of results)",
+                f"{where}: its map items run one after another in one task instance (its value "
+                "is the list of results, under no map index: xcom_pull(map_indexes=[...]) of it "
+                "gets None; the UI shows one task instance; one failing item fails them all)",
                 difference=True,
                 field="mapped",
             )

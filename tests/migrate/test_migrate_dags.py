@@ -137,7 +137,7 @@ def test_migrate_and_check_commands(tmp_path: Path, capsys: pytest.CaptureFixtur
     kinds = "8 tasks: 7 operator-backed, 1 decorated function"
     assert f"DAG 'ops_chain' -> {out / 'ops_chain.py'} ({kinds})" in printed
     assert "report.count  assets report/count, report/size" in printed
-    assert "differs: DAG: task groups ['report'] are flattened" in printed
+    assert "differs: DAG: task group 'report' is flattened (tasks report.count)" in printed
     generated = out / "ops_chain.py"
     assert main(["migrate", "--check", str(DAGS / "ops_chain.py"), str(generated)]) == 0
     printed = capsys.readouterr().out
