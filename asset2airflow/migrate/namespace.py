@@ -32,6 +32,24 @@ class ModuleNamespace:
     _definitions: list[str] = field(default_factory=list)
     _pending: set[Hashable] = field(default_factory=set)
 
+    def snapshot(self) -> ModuleNamespace:
+        """A copy of the names bound so far, to ``restore`` when an attempt is abandoned (a
+        task that falls back leaves no unused import behind)."""
+        return ModuleNamespace(
+            dict(self._owner),
+            dict(self._by_key),
+            dict(self._imports),
+            list(self._definitions),
+            set(self._pending),
+        )
+
+    def restore(self, snapshot: ModuleNamespace) -> None:
+        self._owner = dict(snapshot._owner)
+        self._by_key = dict(snapshot._by_key)
+        self._imports = dict(snapshot._imports)
+        self._definitions = list(snapshot._definitions)
+        self._pending = set(snapshot._pending)
+
     def name_of(self, key: Hashable) -> str | None:
         return self._by_key.get(key)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import contextlib
 import functools
 import importlib
 import inspect
@@ -136,6 +137,33 @@ def _global_names(source: str) -> list[str]:
     for child in table.get_children():
         walk(child)
     return [n for n in names if n != "annotations"]
+
+
+def _annotation_names(source: str) -> list[str]:
+    """Names read by the annotations of ``source`` (string annotations included): not
+    evaluated at run time (``from __future__ import annotations``), but a type checker and a
+    reader need them bound."""
+    found: dict[str, None] = {}
+
+    def collect(node: ast.AST | None) -> None:
+        for inner in ast.walk(node) if node is not None else ():
+            if isinstance(inner, ast.Name):
+                found.setdefault(inner.id, None)
+            elif isinstance(inner, ast.Constant) and isinstance(inner.value, str):
+                with contextlib.suppress(SyntaxError):
+                    collect(ast.parse(inner.value, mode="eval"))
+
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            arguments = node.args
+            every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+            every += [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
+            for argument in every:
+                collect(argument.annotation)
+            collect(node.returns)
+        elif isinstance(node, ast.AnnAssign):
+            collect(node.annotation)
+    return list(found)
 
 
 def _importable(value: Any) -> tuple[str, str] | None:
@@ -348,6 +376,27 @@ class CodeCopier:
                 self.bind_global(name, self.origin.globals[name])
             elif not hasattr(builtins, name):
                 continue  # unknown at load time: the copy fails as the original would
+        for name in _annotation_names(source):
+            if name not in exclude:
+                self._bind_annotation(name)
+
+    def _bind_annotation(self, name: str) -> None:
+        """Import a name annotations use when the DAG file imports it (also under ``if
+        TYPE_CHECKING:``) and the import works here; anything else is left as it is."""
+        imported = self.origin.imports.get(name)
+        if imported is None or not self.ns.is_free(name):
+            return
+        module, attribute = imported
+        try:
+            found = importlib.import_module(module)
+            if attribute is not None and not hasattr(found, attribute):
+                importlib.import_module(f"{module}.{attribute}")
+        except Exception:
+            return
+        if attribute is None:
+            self.ns.import_module(module, name, exact=True)
+        else:
+            self.ns.import_from(module, attribute, name, exact=True)
 
     def bind_global(self, name: str, value: Any) -> None:
         """Make ``name`` at the top of the generated module stand for ``value``."""

@@ -379,11 +379,15 @@ def translate_task(task: Any, context: TaskContext) -> TaskMigration:
                 "deferrable=True became False: a deferred task cannot resume inside an asset step",
             )
         )
+    before = context.namespace.snapshot()
+    frozen = len(context.copier.frozen)
     try:
         kind, body, comment = _work(task, context, inputs, nested, cls, group)
     except Unsupported as exc:
         if getattr(task, "is_mapped", False) or group is not None:
             raise
+        context.namespace.restore(before)
+        del context.copier.frozen[frozen:]
         inputs.params.clear()  # the original task pulls its XComs itself
         kind = TaskKind.ORIGINAL
         original = context.namespace.import_from(RUNTIME, "run_original_task")

@@ -16,6 +16,7 @@ import pytest
 from asset2airflow.migrate.compare import Difference, compare_dags, split_expected
 from asset2airflow.migrate.generate import MigratedDag, load_dag_file, migrate_dags
 from tests.migrate.conftest import private_airflow_imports, run_dag
+from tests.migrate.test_clean_code import pyflakes_problems
 
 pytestmark = pytest.mark.integration
 
@@ -34,6 +35,7 @@ def _examples() -> Path:
 
 @dataclass
 class Corpus:
+    out: Path = Path()
     files: int = 0
     loading: int = 0
     migrated: dict[str, MigratedDag] = field(default_factory=dict)
@@ -45,7 +47,7 @@ class Corpus:
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     """Every example DAG migrated into a temporary folder, parsed and compared (one process)."""
     out = tmp_path_factory.mktemp("corpus")
-    found = Corpus()
+    found = Corpus(out)
     for path in sorted(_examples().glob("*.py")):
         if path.name == "__init__.py":
             continue
@@ -72,6 +74,7 @@ def test_every_example_dag_migrates_with_only_announced_differences(corpus: Corp
     assert {d: u for d, u in corpus.unexpected.items() if u} == {}
     private = {d: private_airflow_imports(r.source) for d, r in corpus.migrated.items()}
     assert {d: names for d, names in private.items() if names} == {}
+    assert pyflakes_problems(corpus.out) == []  # no unused or undefined name in any module
     same = [d for d in corpus.migrated if not corpus.announced[d]]
     print(f"\n{len(same)} of {EXAMPLE_DAGS} example DAGs migrated with no difference")
     assert len(same) == SAME_DAGS
