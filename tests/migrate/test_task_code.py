@@ -31,4 +31,3 @@ def test_moved_functions_keep_their_strings(
     assert after.values["framed"] == before.values["framed"]
     assert after.values["dated"] == before.values["dated"] == "nested_coderendered"
     assert "def _make_framed(prefix):" in result.source  # the closure became a factory
-

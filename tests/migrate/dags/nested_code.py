@@ -13,6 +13,8 @@ from airflow.sdk import dag, task
 def nested_code() -> None:
     prefix = "report"
 
+    # The docstring's indentation is what the test checks: the formatter must leave it.
+    # fmt: off
     @task
     def banner() -> str:
         """Prints a banner.
@@ -24,6 +26,7 @@ def nested_code() -> None:
     indented by four
         and by eight
 """
+    # fmt: on
 
     @task
     def framed(text: str) -> str:
