@@ -243,11 +243,7 @@ def _operator_class(task: Any) -> type:
 def _decorator(cls: type) -> str | None:
     """``"@task.bash"``... for the operator class a ``@task`` decorator makes."""
     name = getattr(cls, "custom_operator_name", None)
-    if not isinstance(name, str) or not name.startswith("@task"):
-        return None
-    if not any(k.__name__ == "DecoratedOperator" for k in cls.__mro__):
-        return None
-    return name
+    return name if isinstance(name, str) and name.startswith("@task") else None
 
 
 def _decorator_code(cls: type, name: str, arguments: list[str], context: TaskContext) -> str:
