@@ -4,6 +4,7 @@ generated module against the original. Both load files with a real ``DagBag``.""
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "outlets...; exit 0 when they match (differences announced by the migration report "
         "excepted), 1 otherwise",
     )
+    parser.add_argument(
+        "--run",
+        action="store_true",
+        help="with --check: also run both DAGs with dag.test() and compare each task's final "
+        "state and returned XCom",
+    )
+    parser.add_argument(
+        "--logical-date",
+        type=_logical_date,
+        metavar="ISO_DATE",
+        help="with --run: the logical date of both runs (default: the DAG's start date)",
+    )
+
+
+def _logical_date(text: str) -> datetime.datetime:
+    try:
+        value = datetime.datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO date ({exc})") from None
+    return value if value.tzinfo else value.replace(tzinfo=datetime.timezone.utc)
 
 
 def _kinds(migration: DagMigration) -> str:
@@ -95,6 +116,10 @@ def _check(args: argparse.Namespace) -> int:
     failed = False
     for dag_id in common:
         differences = compare_dags(originals[dag_id], generated[dag_id])
+        why_not = None
+        if args.run:
+            found, why_not = _runs(original_file, generated_file, originals[dag_id], args)
+            differences += found
         unexpected, expected = split_expected(differences, notes[dag_id])
         tasks = len(originals[dag_id].tasks)
         if unexpected:
@@ -103,13 +128,34 @@ def _check(args: argparse.Namespace) -> int:
             for difference in unexpected:
                 print(f"  - {difference}")
         else:
+            ran = ", task states and returned values" if args.run and why_not is None else ""
             print(
-                f"DAG {dag_id!r}: same task ids, edges, schedule, params, retries and outlets "
-                f"({tasks} tasks)"
+                f"DAG {dag_id!r}: same task ids, edges, schedule, params, retries and outlets"
+                f"{ran} ({tasks} tasks)"
             )
+        if why_not is not None:
+            print(f"  ? runs inconclusive: {why_not}")
         for difference, note in expected:
             print(f"  ~ {difference}  (expected: {note.message})")
     return 1 if failed else 0
+
+
+def _runs(
+    original_file: Path, generated_file: Path, dag: Any, args: argparse.Namespace
+) -> tuple[list[Any], str | None]:
+    """(run differences, why the runs are inconclusive or ``None``)."""
+    from asset2airflow.migrate.behaviour import (
+        compare_runs,
+        inconclusive,
+        logical_date_for,
+        run_file,
+    )
+
+    when = logical_date_for(dag, args.logical_date)
+    before = run_file(original_file, dag.dag_id, when)
+    after = run_file(generated_file, dag.dag_id, when)
+    why_not = inconclusive(before, after)
+    return ([] if why_not else compare_runs(before, after)), why_not
 
 
 def _loaded(path: Path) -> dict[str, Any]:

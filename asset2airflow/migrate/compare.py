@@ -59,7 +59,8 @@ _DAG_FIELDS = (
 )  # fmt: skip
 
 
-def _show(value: Any) -> str:
+def show(value: Any) -> str:
+    """A value as a difference shows it (enums by value, long reprs cut)."""
     value = getattr(value, "value", value) if not isinstance(value, (list, dict)) else value
     text = repr(value)
     return text if len(text) <= 200 else text[:197] + "..."
@@ -127,7 +128,7 @@ def compare_dags(original: Any, generated: Any) -> list[Difference]:
         except Exception:
             same = repr(a) == repr(b)
         if not same:
-            found.append(Difference(task_id, field, _show(a), _show(b)))
+            found.append(Difference(task_id, field, show(a), show(b)))
 
     check(None, "dag_id", original.dag_id, generated.dag_id)
     check(None, "schedule", _timetable(original), _timetable(generated))

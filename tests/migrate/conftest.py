@@ -6,48 +6,19 @@ from __future__ import annotations
 import ast
 import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from asset2airflow.migrate.behaviour import RunOutcome, outcome_of
+
 DAGS = Path(__file__).parent / "dags"
 
 
-@dataclass
-class RunOutcome:
-    """What a ``dag.test()`` run did: its state, each task's state and return value XCom."""
-
-    state: str
-    tasks: dict[str, str]
-    values: dict[str, Any]
-
-
 def run_dag(dag: Any) -> RunOutcome:
-    from airflow.models import TaskInstance
-    from airflow.models.xcom import XComModel
-    from airflow.utils.session import create_session
-
-    run = dag.test()
-    with create_session() as session:
-        rows = session.query(TaskInstance).filter_by(dag_id=run.dag_id, run_id=run.run_id)
-        states: dict[str, set[str]] = {}
-        for ti in rows:  # a mapped task: one instance per map index, all in one state
-            states.setdefault(ti.task_id, set()).add(str(getattr(ti.state, "value", ti.state)))
-        xcoms = session.query(XComModel).filter_by(
-            dag_id=run.dag_id, run_id=run.run_id, key="return_value"
-        )
-        items: dict[str, dict[int, Any]] = {}
-        for row in xcoms:
-            items.setdefault(row.task_id, {})[row.map_index] = XComModel.deserialize_value(row)
-    # A mapped task's value is the list of its map indexes' values (what a downstream reads).
-    values = {
-        task: found[-1] if set(found) == {-1} else [found[i] for i in sorted(found)]
-        for task, found in items.items()
-    }
-    tasks = {task: "/".join(sorted(s)) for task, s in states.items()}
-    return RunOutcome(str(getattr(run.state, "value", run.state)), tasks, values)
+    """``dag.test()`` of ``dag`` (its file in the dags folder) and what its tasks did."""
+    return outcome_of(dag.test())
 
 
 def private_airflow_imports(source: str) -> list[str]:
