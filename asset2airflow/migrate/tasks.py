@@ -283,7 +283,8 @@ def _work(
     decorator = _decorator(cls)
     python_operator = operator == "PythonOperator" and cls.__module__.startswith("airflow.")
     plain = (decorator == "@task" or python_operator) and set(nested) <= _PYTHON_ARGUMENTS
-    arguments = inputs.call_writer(tuple(getattr(cls, "template_ext", None) or ()))
+    # The task's own template extensions (``@task(templates_exts=[".sql"])`` sets them).
+    arguments = inputs.call_writer(tuple(getattr(task, "template_ext", None) or ()))
     if decorator is not None and "python_callable" in nested:
         callable_ = context.copier.callable(nested["python_callable"])
         call_args = [arguments.expr(a) for a in nested.get("op_args") or ()]

@@ -103,6 +103,9 @@ def test_generated_modules_show_how_each_task_runs(corpus: Corpus) -> None:
     bash = corpus.migrated["tutorial"].source
     assert "Operator-backed: runs the original BashOperator of task 'print_date'" in bash
     assert 'return run_operator(BashOperator, bash_command="date")' in bash
+    templates = corpus.migrated["tutorial_taskflow_templates"].source
+    # templates_exts=[".sql"]: the path is rendered as a template file, as the original does
+    assert 'sql=JinjaTemplate("sql/tutorial_taskflow_template.sql")' in templates
     decorated = corpus.migrated["asset2_producer"].source  # Airflow's own @asset
     assert 'AirflowAssetRef(name="asset2_producer", uri="s3://bucket/object")' in decorated
 
