@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import ast
 import builtins
-import contextlib
 import functools
 import importlib
 import inspect
-import symtable
 import sys
 import types
 from collections.abc import Callable
@@ -32,9 +30,9 @@ from asset2airflow.migrate.module_values import (
     is_computed,
     single_assignment,
 )
+from asset2airflow.migrate.names_used import annotation_names, global_names
 from asset2airflow.migrate.namespace import ModuleNamespace, Unsupported
 
-_FUTURE = "from __future__ import annotations\n"
 # Values that are parts of the DAG itself: task code using them cannot be carried over as is.
 _DAG_OBJECT_TYPES = ("DAG", "BaseOperator", "MappedOperator", "XComArg", "TaskGroup", "DagBag")
 
@@ -116,54 +114,6 @@ def _module_level(body: list[ast.stmt]) -> list[ast.stmt]:
             for handler in statement.handlers:
                 found.extend(_module_level(handler.body))
     return found
-
-
-def _global_names(source: str) -> list[str]:
-    """Names a function or class (``source``, dedented) reads from module globals, in order of
-    first use; builtins are left out unless shadowed by the module."""
-    table = symtable.symtable(_FUTURE + source, "<copied>", "exec")
-    names: dict[str, None] = {}
-
-    def walk(scope: symtable.SymbolTable) -> None:
-        for symbol in scope.get_symbols():
-            if symbol.is_global() and symbol.is_referenced():
-                names.setdefault(symbol.get_name(), None)
-        for child in scope.get_children():
-            walk(child)
-
-    for symbol in table.get_symbols():  # decorators, bases, defaults, right-hand sides
-        if symbol.is_referenced() and not symbol.is_imported():
-            names.setdefault(symbol.get_name(), None)
-    for child in table.get_children():
-        walk(child)
-    return [n for n in names if n != "annotations"]
-
-
-def _annotation_names(source: str) -> list[str]:
-    """Names read by the annotations of ``source`` (string annotations included): not
-    evaluated at run time (``from __future__ import annotations``), but a type checker and a
-    reader need them bound."""
-    found: dict[str, None] = {}
-
-    def collect(node: ast.AST | None) -> None:
-        for inner in ast.walk(node) if node is not None else ():
-            if isinstance(inner, ast.Name):
-                found.setdefault(inner.id, None)
-            elif isinstance(inner, ast.Constant) and isinstance(inner.value, str):
-                with contextlib.suppress(SyntaxError):
-                    collect(ast.parse(inner.value, mode="eval"))
-
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            arguments = node.args
-            every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
-            every += [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
-            for argument in every:
-                collect(argument.annotation)
-            collect(node.returns)
-        elif isinstance(node, ast.AnnAssign):
-            collect(node.annotation)
-    return list(found)
 
 
 def _importable(value: Any) -> tuple[str, str] | None:
@@ -367,7 +317,7 @@ class CodeCopier:
     # --- globals ----------------------------------------------------------------------------
 
     def _bind_globals(self, source: str, scope: Any, exclude: set[str]) -> None:
-        for name in _global_names(source):
+        for name in global_names(source):
             if name in exclude or (name.startswith("__") and name.endswith("__")):
                 continue  # module dunders (__name__...) exist in the generated module too
             if name in scope:
@@ -376,7 +326,7 @@ class CodeCopier:
                 self.bind_global(name, self.origin.globals[name])
             elif not hasattr(builtins, name):
                 continue  # unknown at load time: the copy fails as the original would
-        for name in _annotation_names(source):
+        for name in annotation_names(source):
             if name not in exclude:
                 self._bind_annotation(name)
 
@@ -440,7 +390,7 @@ class CodeCopier:
     def _copyable(self, statement: ast.stmt) -> bool:
         """Whether the module-level statement can be copied: every name it reads exists and
         none is a DAG object."""
-        for name in _global_names(self.origin.segment(statement) + "\n"):
+        for name in global_names(self.origin.segment(statement) + "\n"):
             if name in self.origin.globals:
                 if _is_dag_object(self.origin.globals[name]) is not None:
                     return False
