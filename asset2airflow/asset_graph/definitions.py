@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from asset2airflow.asset_graph.asset_jobs import check_asset_job
+from asset2airflow.asset_graph.gc_pause import gc_paused
 from asset2airflow.asset_graph.graph import AssetGraph
 from asset2airflow.asset_graph.instigators import check_instigators, instigator_jobs
 from asset2airflow.asset_graph.op_graph import check_job_resources
@@ -32,6 +33,7 @@ class Definitions:
     The same asset or check object listed twice counts once (as in Dagster).
     """
 
+    @gc_paused
     def __init__(
         self,
         assets: Iterable[AssetsDefinition | AssetSpec] | None = None,
