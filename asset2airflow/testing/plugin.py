@@ -26,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -129,10 +129,6 @@ def load_dag_file(dags_folder: Path) -> Callable[[str, str], dict[str, Any]]:
     """Write ``source`` as ``dags_folder/name`` and parse it with a real DagBag.
 
     Returns the file's DAGs by id; fails the test with the import error if it does not parse.
-    The file's assets win over same-named assets (or same URIs) left active in the session's
-    metadata DB by earlier tests, as Airflow's scheduler would decide once those tests' files
-    are gone: otherwise ``dag.test()`` fails with an inactive-asset error that depends on the
-    order tests run in.
     """
 
     def load(name: str, source: str) -> dict[str, Any]:
@@ -142,39 +138,9 @@ def load_dag_file(dags_folder: Path) -> Callable[[str, str], dict[str, Any]]:
         path.write_text(textwrap.dedent(source))
         bag = DagBag(dag_folder=str(path))
         assert not bag.import_errors, bag.import_errors
-        _forget_clashing_assets(bag.dags.values())
         return dict(bag.dags)
 
     return load
-
-
-def _forget_clashing_assets(dags: Iterable[Any]) -> None:
-    """Deactivate the active assets that share a name or a URI with, but are not, an asset
-    these DAGs read or write (so Airflow can activate theirs when ``dag.test()`` syncs them)."""
-    from airflow.models.asset import AssetActive
-    from airflow.sdk import Asset
-    from airflow.utils.session import create_session
-    from sqlalchemy import and_, delete, or_
-
-    assets = {
-        (ref.name, ref.uri)
-        for dag in dags
-        for task in dag.tasks
-        for ref in [*task.outlets, *task.inlets]
-        if isinstance(ref, Asset)
-    }
-    if not assets:
-        return
-    with create_session() as session:
-        for asset_name, uri in sorted(assets):
-            session.execute(
-                delete(AssetActive).where(
-                    or_(
-                        and_(AssetActive.name == asset_name, AssetActive.uri != uri),
-                        and_(AssetActive.uri == uri, AssetActive.name != asset_name),
-                    )
-                )
-            )
 
 
 @pytest.fixture(scope="session")

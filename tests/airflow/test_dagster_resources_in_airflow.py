@@ -64,7 +64,7 @@ def greeter(init_context):
     return init_context.resource_config["prefix"]
 
 @asset(required_resource_keys={{"greeter"}})
-def greeting(context) -> str:
+def job_greeting(context) -> str:
     return context.resources.greeter + " asset"
 
 @op(required_resource_keys={{"greeter"}})
@@ -77,11 +77,11 @@ def greet_job():
     greet()
 
 build_dags(Definitions(
-    assets=[greeting],
+    assets=[job_greeting],
     jobs=[
         define_asset_job(
             "greeting_job",
-            selection=[greeting],
+            selection=[job_greeting],
             config={{"resources": {{"greeter": {{"config": {{"prefix": "from the job"}}}}}}}},
         ),
         greet_job,
@@ -99,7 +99,7 @@ def test_a_jobs_resource_config_reaches_its_airflow_tasks(
     out = tmp_path / "op.txt"
     dags = load_dag_file("job_resources.py", JOB_FILE.format(out=str(out)))
     assert dags["greeting_job"].test().state == "success"
-    stored = asset2airflow_home / "storage" / "greeting.pickle"
+    stored = asset2airflow_home / "storage" / "job_greeting.pickle"
     assert pickle.loads(stored.read_bytes()) == "from the job asset"
     assert dags["greet_job"].test().state == "success"
     assert out.read_text() == "from the op job op"
