@@ -111,7 +111,7 @@ def test_mapped_tasks_fall_back_to_one_task_and_give_the_same_results(
     before = run_dag(in_dags_folder(DAGS / "mapping.py")["mapping"])
     after = run_dag(in_dags_folder(result.path, name="mapping_assets.py")["mapping"])
     assert before.state == after.state == "success"
-    assert after.values["total"] == before.values["total"] == 60
+    assert after.values["mapping_total"] == before.values["mapping_total"] == 60
     assert after.values["pair_total"] == before.values["pair_total"] == 14
     assert after.values["echo"] == ["a", "b"]
 

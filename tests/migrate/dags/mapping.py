@@ -15,7 +15,7 @@ with DAG(
 ) as dag:
 
     @task
-    def numbers() -> list[int]:
+    def mapping_numbers() -> list[int]:
         return [1, 2, 3]
 
     @task
@@ -23,13 +23,13 @@ with DAG(
         return x * factor
 
     @task
-    def total(values: list[int]) -> int:
+    def mapping_total(values: list[int]) -> int:
         return sum(values)
 
-    scaled = scale.partial(factor=10).expand(x=numbers())
-    total(scaled)
+    scaled = scale.partial(factor=10).expand(x=mapping_numbers())
+    mapping_total(scaled)
     pairs = scale.expand_kwargs([{"x": 1, "factor": 2}, {"x": 3, "factor": 4}])
-    total.override(task_id="pair_total")(pairs)
+    mapping_total.override(task_id="pair_total")(pairs)
     BashOperator.partial(task_id="echo", do_xcom_push=True).expand(
         bash_command=["echo a", "echo b"]
     )
